@@ -1,0 +1,4 @@
+package dev.clearance.catalog;
+
+/** What a creator chose in a consent event. */
+public enum ConsentAction { OPT_IN, OPT_OUT }

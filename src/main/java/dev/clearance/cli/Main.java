@@ -1,0 +1,51 @@
+package dev.clearance.cli;
+
+import dev.clearance.errors.ClearanceException;
+import dev.clearance.errors.ExitCode;
+import org.apache.spark.sql.SparkSession;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The command line of jobs/clearance and of spark-submit. Exit codes follow the contract (see ExitCode). */
+@Command(name = "clearance", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+        description = "Decides, per track and AI purpose, whether a catalog track may be used, and records why.",
+        subcommands = {RunCommand.class, GenerateCommand.class, DemoCommand.class})
+public final class Main {
+    private static final Logger LOG = LoggerFactory.getLogger(Main.class);
+
+    public static void main(String[] args) {
+        int code = execute(args);
+        SparkSession.getDefaultSession().foreach(session -> {
+            session.stop();
+            return null;
+        });
+        System.exit(code);
+    }
+
+    /** Runs a command and returns its exit code; never exits the JVM (used by tests). */
+    public static int execute(String... args) {
+        CommandLine cli = new CommandLine(new Main());
+        cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+            if (e instanceof ClearanceException failure) {
+                LOG.error("{}", failure.getMessage());
+                commandLine.getErr().println("clearance: " + failure.getMessage());
+                return failure.exitCode().code();
+            }
+            LOG.error("unexpected failure", e);
+            commandLine.getErr().println("clearance: unexpected failure: " + e
+                    + " (see the log above; rerunning the same --run-id completes an interrupted run)");
+            return ExitCode.INTERNAL.code();
+        });
+        return cli.execute(args);
+    }
+
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String version = Main.class.getPackage().getImplementationVersion();
+            return new String[] {"clearance " + (version == null ? "(development build)" : version)};
+        }
+    }
+}

@@ -1,0 +1,68 @@
+package dev.clearance.config;
+
+import static dev.clearance.config.YamlFiles.required;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.clearance.catalog.InputTable;
+import dev.clearance.errors.ConfigException;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The job configuration (conf/clearance.yaml), validated and with every path resolved against the working
+ * directory. It lives on the driver only.
+ */
+public record JobConfig(Map<InputTable, TableLocation> lake, Path output, Path policy, double maxQuarantineFraction,
+                        String sparkMaster, Map<String, String> sparkConf) {
+
+    /** Where an input table lives and in which format. */
+    public record TableLocation(Path path, TableFormat format) {}
+
+    public static JobConfig load(Path file) {
+        Path workingDir = Path.of("").toAbsolutePath();
+        File raw = YamlFiles.bind(YamlFiles.readBytes(file, "job configuration"), file, File.class);
+        Lake lake = required(raw.lake, file, "lake");
+        Map<InputTable, TableLocation> tables = new LinkedHashMap<>();
+        tables.put(InputTable.TRACKS, location(lake.tracks, file, "lake.tracks", workingDir));
+        tables.put(InputTable.LICENSES, location(lake.licenses, file, "lake.licenses", workingDir));
+        tables.put(InputTable.CONSENTS, location(lake.consents, file, "lake.consents", workingDir));
+        Quarantine quarantine = required(raw.quarantine, file, "quarantine");
+        double maxFraction = required(quarantine.maxFraction, file, "quarantine.max_fraction");
+        if (!(maxFraction >= 0.0 && maxFraction <= 1.0)) {
+            throw new ConfigException(file + ": quarantine.max_fraction must be between 0 and 1, got " + maxFraction);
+        }
+        Spark spark = raw.spark == null ? new Spark(null, null) : raw.spark;
+        String master = spark.master == null ? "local[*]" : spark.master;
+        Map<String, String> conf = spark.conf == null ? Map.of() : Map.copyOf(spark.conf);
+        return new JobConfig(Map.copyOf(tables),
+                workingDir.resolve(required(raw.output, file, "output")).normalize(),
+                workingDir.resolve(required(raw.policy, file, "policy")).normalize(),
+                maxFraction, master, conf);
+    }
+
+    private static TableLocation location(Table table, Path file, String key, Path workingDir) {
+        required(table, file, key);
+        String path = required(table.path, file, key + ".path");
+        if (path.isBlank()) {
+            throw new ConfigException(file + ": " + key + ".path is blank");
+        }
+        return new TableLocation(workingDir.resolve(path).normalize(),
+                required(table.format, file, key + ".format"));
+    }
+
+    public TableLocation location(InputTable table) {
+        return lake.get(table);
+    }
+
+    // The YAML shape; unknown keys fail at binding.
+    private record File(Lake lake, String output, String policy, Quarantine quarantine, Spark spark) {}
+
+    private record Lake(Table tracks, Table licenses, Table consents) {}
+
+    private record Table(String path, TableFormat format) {}
+
+    private record Quarantine(@JsonProperty("max_fraction") Double maxFraction) {}
+
+    private record Spark(String master, Map<String, String> conf) {}
+}

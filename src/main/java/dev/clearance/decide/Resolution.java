@@ -1,0 +1,181 @@
+package dev.clearance.decide;
+
+import static dev.clearance.catalog.Columns.*;
+import static dev.clearance.catalog.Normalize.dmiValue;
+import static dev.clearance.catalog.Normalize.enumValue;
+import static dev.clearance.catalog.Normalize.isBlank;
+import static dev.clearance.catalog.Normalize.purposeName;
+import static dev.clearance.catalog.Normalize.tagKey;
+import static org.apache.spark.sql.functions.array;
+import static org.apache.spark.sql.functions.array_compact;
+import static org.apache.spark.sql.functions.array_distinct;
+import static org.apache.spark.sql.functions.coalesce;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.collect_list;
+import static org.apache.spark.sql.functions.collect_set;
+import static org.apache.spark.sql.functions.filter;
+import static org.apache.spark.sql.functions.flatten;
+import static org.apache.spark.sql.functions.get;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.min;
+import static org.apache.spark.sql.functions.negate;
+import static org.apache.spark.sql.functions.not;
+import static org.apache.spark.sql.functions.sort_array;
+import static org.apache.spark.sql.functions.struct;
+import static org.apache.spark.sql.functions.transform;
+import static org.apache.spark.sql.functions.unix_micros;
+import static org.apache.spark.sql.functions.when;
+
+import dev.clearance.catalog.ConsentAction;
+import dev.clearance.catalog.Purposes;
+import dev.clearance.catalog.RowValidation;
+import dev.clearance.policy.Dmi;
+import dev.clearance.policy.Policy;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.List;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.types.DataTypes;
+
+/**
+ * Resolution at as_of (contract §3.2): everything about a track that the decision rules look at, computed
+ * once per track for all purposes. Pure: Dataset in, Dataset out.
+ */
+public final class Resolution {
+    /** Normalised state. */
+    static final String STATE_VALUE = "_state";
+    /** The track has an invalid license row. */
+    static final String LICENSE_INVALID = "_license_invalid";
+    /** Normalised prohibited purposes of the licenses in force (may contain '*'). */
+    static final String PROHIBITED = "_prohibited";
+    /** The DMI value that counts: null = reserves nothing; unknown values become DMI-PROHIBITED. */
+    static final String DMI_VALUE = "_dmi";
+    /** The uploader has an invalid consent row. */
+    static final String CONSENT_INVALID = "_consent_invalid";
+    /** Per purpose: the winning consent event as struct(neg_ts, rank, event_id, action), null = none. */
+    /** consent_state when the creator made no applicable choice. */
+    static final String CONSENT_NONE = "NONE";
+    private static final String CONSENT_PREFIX = "_consent_";
+    private static final String EVENT_ORDER = "neg_ts";
+    private static final String ACTION_ORDER = "rank";
+
+    private Resolution() {}
+
+    static String consentColumn(int purposeIndex) {
+        return CONSENT_PREFIX + purposeIndex;
+    }
+
+    /**
+     * One row per valid track with its evidence: licenses in force, invalid-record flags, the resolved consent
+     * for every purpose, the matched no-AI tag and the effective DMI value.
+     */
+    static Dataset<Row> trackFacts(Policy policy, Instant asOf, Dataset<Row> tracks, Dataset<Row> licenses,
+                                   Dataset<Row> consents) {
+        Timestamp at = Timestamp.from(asOf);
+        Dataset<Row> validTracks = valid(tracks)
+                .withColumn(STATE_VALUE, enumValue(col(STATE)))
+                .withColumn(MATCHED_NO_AI_TAG, matchedNoAiTag(col(TAGS), policy.noAiTags()))
+                .withColumn(DMI_VALUE, effectiveDmi(col(EMBEDDED_DMI)));
+        Dataset<Row> consentInvalid = invalidReferences(consents, USER_ID)
+                .withColumnRenamed(USER_ID, UPLOADER_ID).withColumn(CONSENT_INVALID, lit(true));
+        Dataset<Row> consent = consentAt(valid(consents), policy, at).withColumnRenamed(USER_ID, UPLOADER_ID);
+
+        return validTracks
+                .join(licensesInForce(valid(licenses), at), new String[] {TRACK_ID}, "left")
+                .join(invalidReferences(licenses, TRACK_ID).withColumn(LICENSE_INVALID, lit(true)),
+                        new String[] {TRACK_ID}, "left")
+                .join(consent, new String[] {UPLOADER_ID}, "left")
+                .join(consentInvalid, new String[] {UPLOADER_ID}, "left")
+                .withColumn(LICENSE_IDS, coalesce(col(LICENSE_IDS), emptyStrings()))
+                .withColumn(LICENSOR_TYPES, coalesce(col(LICENSOR_TYPES), emptyStrings()))
+                .withColumn(PROHIBITED, coalesce(col(PROHIBITED), emptyStrings()))
+                .withColumn(LICENSE_INVALID, coalesce(col(LICENSE_INVALID), lit(false)))
+                .withColumn(CONSENT_INVALID, coalesce(col(CONSENT_INVALID), lit(false)));
+    }
+
+    static Dataset<Row> valid(Dataset<Row> annotated) {
+        return annotated.filter(col(RowValidation.INVALID_REASON).isNull());
+    }
+
+    /** Distinct non-blank values of {@code column} among a table's invalid rows. */
+    static Dataset<Row> invalidReferences(Dataset<Row> annotated, String column) {
+        return annotated
+                .filter(col(RowValidation.INVALID_REASON).isNotNull().and(not(isBlank(col(column)))))
+                .select(column)
+                .distinct();
+    }
+
+    /**
+     * Per track, the licenses in force at {@code at}: valid_from null or <= at, valid_to null or > at.
+     * license_ids sorted, licensor_types sorted and distinct, prohibited purposes normalised.
+     */
+    static Dataset<Row> licensesInForce(Dataset<Row> validLicenses, Timestamp at) {
+        Column inForce = col(VALID_FROM).isNull().or(col(VALID_FROM).leq(lit(at)))
+                .and(col(VALID_TO).isNull().or(lit(at).lt(col(VALID_TO))));
+        Column prohibited = coalesce(array_compact(transform(col(PROHIBITED_PURPOSES), p -> purposeName(p))),
+                emptyStrings());
+        return validLicenses
+                .filter(inForce)
+                .groupBy(TRACK_ID)
+                .agg(sort_array(collect_list(LICENSE_ID)).as(LICENSE_IDS),
+                        sort_array(collect_set(enumValue(col(LICENSOR_TYPE)))).as(LICENSOR_TYPES),
+                        array_distinct(flatten(collect_list(prohibited))).as(PROHIBITED));
+    }
+
+    /**
+     * Per user and purpose, the consent in effect at {@code at}: among the user's valid events for that purpose
+     * or '*' with event_ts <= at, the latest; on a tie OPT_OUT beats OPT_IN, then the smallest event_id. The
+     * minimum of struct(-event_ts, rank, event_id) picks exactly that event.
+     */
+    static Dataset<Row> consentAt(Dataset<Row> validConsents, Policy policy, Timestamp at) {
+        Column action = enumValue(col(ACTION));
+        Column purpose = purposeName(col(PURPOSE));
+        Column candidate = struct(
+                negate(unix_micros(col(EVENT_TS))).as(EVENT_ORDER),
+                when(action.equalTo(ConsentAction.OPT_OUT.name()), 0).otherwise(1).as(ACTION_ORDER),
+                col(EVENT_ID).as(CONSENT_EVENT_ID),
+                action.as(ACTION));
+        List<String> purposes = policy.purposeNames();
+        Column[] perPurpose = new Column[purposes.size()];
+        for (int i = 0; i < purposes.size(); i++) {
+            perPurpose[i] = min(when(purpose.isin(purposes.get(i), Purposes.ALL), candidate)).as(consentColumn(i));
+        }
+        return validConsents
+                .filter(col(EVENT_TS).leq(lit(at)))
+                .groupBy(USER_ID)
+                .agg(perPurpose[0], Arrays.copyOfRange(perPurpose, 1, perPurpose.length));
+    }
+
+    /** NONE, OPT_IN or OPT_OUT from a per-purpose consent column. */
+    static Column consentState(Column consent) {
+        return coalesce(consent.getField(ACTION), lit(CONSENT_NONE));
+    }
+
+    static Column consentEventId(Column consent) {
+        return consent.getField(CONSENT_EVENT_ID);
+    }
+
+    /** The first tag, in array order and as written, that matches a no-AI tag; null elements never match. */
+    static Column matchedNoAiTag(Column tags, List<String> noAiTags) {
+        if (noAiTags.isEmpty()) {
+            return lit(null).cast(DataTypes.StringType);
+        }
+        return get(filter(tags, t -> t.isNotNull().and(tagKey(t).isin(noAiTags.toArray()))), lit(0));
+    }
+
+    /** Null for a null or blank value; a known DMI value as is; anything else DMI-PROHIBITED (fail closed). */
+    static Column effectiveDmi(Column raw) {
+        Column value = dmiValue(raw);
+        Object[] known = Arrays.stream(Dmi.values()).map(Dmi::value).toArray();
+        return when(isBlank(raw), lit(null).cast(DataTypes.StringType))
+                .when(value.isin(known), value)
+                .otherwise(lit(Dmi.PROHIBITED.value()));
+    }
+
+    private static Column emptyStrings() {
+        return array().cast(DataTypes.createArrayType(DataTypes.StringType));
+    }
+}

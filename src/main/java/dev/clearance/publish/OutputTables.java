@@ -1,0 +1,73 @@
+package dev.clearance.publish;
+
+import static dev.clearance.catalog.Columns.*;
+
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import org.apache.spark.sql.types.DataType;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
+
+/** Where each output table lives under the output root, and its schema (contract §4). */
+public final class OutputTables {
+    public static final String CURATED_DIR = "curated";
+    public static final String LEDGER = "lineage/decisions";
+    public static final String CURRENT = "lineage/current";
+    public static final String RUNS = "runs";
+    public static final String QUARANTINE = "quarantine";
+
+    private static final DataType STRINGS = DataTypes.createArrayType(DataTypes.StringType);
+
+    /** The ledger and lineage/current. */
+    public static final StructType LEDGER_SCHEMA = schema(
+            field(RUN_ID, DataTypes.StringType), field(AS_OF, DataTypes.TimestampType),
+            field(TRACK_ID, DataTypes.StringType), field(PURPOSE, DataTypes.StringType),
+            field(DECISION, DataTypes.StringType), field(REASONS, STRINGS),
+            field(UPLOADER_ID, DataTypes.StringType), field(CONSENT_STATE, DataTypes.StringType),
+            field(CONSENT_EVENT_ID, DataTypes.StringType), field(LICENSE_IDS, STRINGS),
+            field(LICENSOR_TYPES, STRINGS), field(MATCHED_NO_AI_TAG, DataTypes.StringType),
+            field(EMBEDDED_DMI, DataTypes.StringType), field(POLICY_VERSION, DataTypes.StringType),
+            field(POLICY_SHA256, DataTypes.StringType));
+
+    public static final StructType CURATED_SCHEMA = schema(
+            field(TRACK_ID, DataTypes.StringType), field(UPLOADER_ID, DataTypes.StringType),
+            field(TITLE, DataTypes.StringType), field(GENRE, DataTypes.StringType),
+            field(DURATION_MS, DataTypes.LongType), field(AUDIO_URI, DataTypes.StringType),
+            field(LICENSE_IDS, STRINGS), field(LICENSOR_TYPES, STRINGS),
+            field(CONSENT_STATE, DataTypes.StringType), field(CONSENT_EVENT_ID, DataTypes.StringType),
+            field(POLICY_VERSION, DataTypes.StringType), field(RUN_ID, DataTypes.StringType),
+            field(AS_OF, DataTypes.TimestampType));
+
+    public static final StructType QUARANTINE_SCHEMA = schema(
+            field(RUN_ID, DataTypes.StringType), field(SOURCE_TABLE, DataTypes.StringType),
+            field(REASON, DataTypes.StringType), field(RECORD, DataTypes.StringType));
+
+    private final Path root;
+
+    public OutputTables(Path root) {
+        this.root = root;
+    }
+
+    public String curated(String purpose) {
+        return path(CURATED_DIR + "/" + purpose);
+    }
+
+    /** The path of a table given by its name relative to the output root, e.g. {@link #LEDGER}. */
+    public String path(String name) {
+        return root.resolve(name).toString();
+    }
+
+    public static List<String> columns(StructType schema) {
+        return Arrays.asList(schema.fieldNames());
+    }
+
+    static StructType schema(StructField... fields) {
+        return new StructType(fields);
+    }
+
+    static StructField field(String name, DataType type) {
+        return DataTypes.createStructField(name, type, true);
+    }
+}

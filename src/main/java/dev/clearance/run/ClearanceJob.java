@@ -1,0 +1,342 @@
+package dev.clearance.run;
+
+import static dev.clearance.catalog.Columns.*;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.explode;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.sum;
+import static org.apache.spark.sql.functions.when;
+
+import dev.clearance.audit.RunLog;
+import dev.clearance.audit.RunRecord;
+import dev.clearance.audit.RunRecord.OutputVersion;
+import dev.clearance.audit.RunRecord.PurposeCount;
+import dev.clearance.audit.RunRecord.QuarantineCount;
+import dev.clearance.audit.RunRecord.ReasonCount;
+import dev.clearance.audit.RunStatus;
+import dev.clearance.catalog.InputTable;
+import dev.clearance.catalog.InputVersion;
+import dev.clearance.catalog.LakeReader;
+import dev.clearance.catalog.LakeReader.Snapshot;
+import dev.clearance.catalog.RowValidation;
+import dev.clearance.config.JobConfig;
+import dev.clearance.decide.Decision;
+import dev.clearance.decide.Decisions;
+import dev.clearance.errors.ClearanceException;
+import dev.clearance.errors.QuarantineLimitException;
+import dev.clearance.errors.RunConflictException;
+import dev.clearance.policy.Policy;
+import dev.clearance.publish.DeltaTables;
+import dev.clearance.publish.LedgerDiff;
+import dev.clearance.publish.OutputTables;
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Supplier;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.storage.StorageLevel;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One Clearance run: read → validate → decide → publish, wired in the order that keeps every published
+ * state supported by a recorded decision. Quarantine first, then the ledger, then lineage/current, then the
+ * curated tables, and the SUCCEEDED run-log row last. Every step is idempotent for the same run_id, so a run
+ * that died is completed by running it again.
+ */
+public final class ClearanceJob {
+    private static final Logger LOG = LoggerFactory.getLogger(ClearanceJob.class);
+    private static final Map<String, String> LEDGER_PROPERTIES = Map.of(
+            "delta.appendOnly", "true",
+            "delta.dataSkippingStatsColumns", String.join(",", RUN_ID, AS_OF, TRACK_ID, PURPOSE, DECISION, UPLOADER_ID));
+
+    private final SparkSession spark;
+    private final JobConfig config;
+    private final Policy policy;
+    private final OutputTables outputs;
+    private final RunLog runLog;
+    private final Clock clock;
+    private final List<Dataset<Row>> persisted = new ArrayList<>();
+
+    /** The run's result; {@code alreadySucceeded} when the run_id had succeeded before and nothing was done. */
+    public record Outcome(RunRecord record, boolean alreadySucceeded) {}
+
+    public ClearanceJob(SparkSession spark, JobConfig config, Policy policy, Clock clock) {
+        this.spark = spark;
+        this.config = config;
+        this.policy = policy;
+        this.outputs = new OutputTables(config.output());
+        this.runLog = new RunLog(spark, outputs);
+        this.clock = clock;
+    }
+
+    public Outcome run(RunRequest request) {
+        List<RunRecord> runs = runLog.all();
+        Optional<Instant> requestedAsOf = request.asOf().map(t -> t.truncatedTo(ChronoUnit.MICROS));
+        Instant startedAt = clock.instant();
+        String runId = request.runId().map(RunIds::validate)
+                .orElseGet(() -> RunIds.fromAsOf(requestedAsOf.orElse(startedAt.truncatedTo(ChronoUnit.SECONDS))));
+        Optional<RunRecord> existing = runs.stream().filter(r -> r.runId().equals(runId)).findFirst();
+        if (existing.isPresent() && existing.get().status() == RunStatus.SUCCEEDED) {
+            LOG.info("run {} already succeeded at {}; nothing to do", runId, existing.get().finishedAt());
+            return new Outcome(existing.get(), true);
+        }
+        Instant asOf = asOf(runId, existing, requestedAsOf, startedAt);
+        Optional<RunRecord> previous = RunLog.lastSucceeded(runs);
+        if (previous.isPresent() && asOf.isBefore(previous.get().asOf())) {
+            throw new RunConflictException("as_of " + asOf + " of run " + runId + " is earlier than " + previous.get().asOf()
+                    + ", the as_of of the last successful run " + previous.get().runId()
+                    + "; the ledger only moves forward. Use an --as-of at or after " + previous.get().asOf() + ".");
+        }
+        refuseWhileAnotherRunIsIncomplete(runs, runId);
+        boolean resuming = existing.isPresent() && ledgerHasRows(runId);
+        if (resuming && !existing.get().policySha256().equals(policy.sha256())) {
+            throw new RunConflictException("run " + runId + " already wrote ledger rows under policy sha256 "
+                    + existing.get().policySha256() + " but the policy file now has sha256 " + policy.sha256()
+                    + "; restore that policy to complete the run, or start a new run with another --run-id.");
+        }
+        LOG.info("run {} as_of {} under policy {} ({}){}", runId, asOf, policy.version(), policy.sha256(),
+                resuming ? ", completing an interrupted run on the inputs it first read" : "");
+
+        Map<InputTable, Snapshot> inputs = new EnumMap<>(InputTable.class);
+        for (InputTable table : InputTable.values()) {
+            Optional<InputVersion> pinned = resuming ? existing.get().input(table.tableName()) : Optional.empty();
+            inputs.put(table, LakeReader.open(spark, table, config.location(table), pinned));
+        }
+        RunRecord running = new RunRecord(runId, asOf, existing.map(RunRecord::startedAt).orElse(startedAt), null,
+                RunStatus.RUNNING, policy.version(), policy.sha256(), null,
+                inputs.values().stream().map(Snapshot::version).toList(), List.of(), List.of(), List.of(), List.of(), 0);
+        runLog.write(running);
+        try {
+            return new Outcome(publish(running, inputs, previous, resuming), false);
+        } catch (QuarantineLimitException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            recordFailure(running, e);
+            throw e;
+        } finally {
+            persisted.forEach(Dataset::unpersist);
+            persisted.clear();
+        }
+    }
+
+    private RunRecord publish(RunRecord running, Map<InputTable, Snapshot> inputs, Optional<RunRecord> previous,
+                              boolean resuming) {
+        String runId = running.runId();
+        Map<InputTable, Dataset<Row>> validated = new EnumMap<>(InputTable.class);
+        inputs.forEach((table, snapshot) ->
+                validated.put(table, persist(RowValidation.annotate(table, snapshot.rows(), policy))));
+
+        List<QuarantineCount> quarantineCounts = new ArrayList<>();
+        List<String> overLimit = new ArrayList<>();
+        for (InputTable table : InputTable.values()) {
+            List<Row> byReason = stage("validate " + table.tableName(), () -> validated.get(table)
+                    .groupBy(RowValidation.INVALID_REASON).count().collectAsList());
+            long total = byReason.stream().mapToLong(r -> r.getLong(1)).sum();
+            long invalid = byReason.stream().filter(r -> !r.isNullAt(0)).mapToLong(r -> r.getLong(1)).sum();
+            byReason.stream().filter(r -> !r.isNullAt(0))
+                    .sorted(Comparator.comparing(r -> r.getString(0)))
+                    .forEach(r -> quarantineCounts.add(new QuarantineCount(table.tableName(), r.getString(0), r.getLong(1))));
+            LOG.info("{}: {} rows, {} invalid", table.tableName(), total, invalid);
+            if (total > 0 && (double) invalid / total > config.maxQuarantineFraction()) {
+                overLimit.add(String.format("%s: %d of %d rows invalid (%.2f%%)", table.tableName(), invalid, total,
+                        100.0 * invalid / total));
+            }
+        }
+
+        String quarantinePath = outputs.path(OutputTables.QUARANTINE);
+        Dataset<Row> quarantine = null;
+        for (InputTable table : InputTable.values()) {
+            Dataset<Row> rows = validated.get(table)
+                    .filter(col(RowValidation.INVALID_REASON).isNotNull())
+                    .select(lit(runId).as(RUN_ID), lit(table.tableName()).as(SOURCE_TABLE),
+                            col(RowValidation.INVALID_REASON).as(REASON), col(RowValidation.RAW_RECORD).as(RECORD));
+            quarantine = quarantine == null ? rows : quarantine.unionByName(rows);
+        }
+        Dataset<Row> quarantineRows = quarantine;
+        DeltaTables.ensure(spark, quarantinePath, OutputTables.QUARANTINE_SCHEMA, Map.of());
+        long quarantineVersion = stage("write quarantine", () ->
+                DeltaTables.replaceWhere(quarantineRows, quarantinePath, RUN_ID + " = '" + runId + "'"));
+        OutputVersion quarantineOutput = new OutputVersion(OutputTables.QUARANTINE, quarantinePath, quarantineVersion,
+                quarantineCounts.stream().mapToLong(QuarantineCount::rows).sum());
+
+        if (!overLimit.isEmpty()) {
+            String message = "quarantine limit exceeded (max_fraction " + config.maxQuarantineFraction() + "): "
+                    + String.join("; ", overLimit) + ". Nothing but the quarantine was published; see the"
+                    + " quarantine table for run " + runId + ", fix the upstream export and run again.";
+            runLog.write(finished(running, RunStatus.FAILED, message, List.of(quarantineOutput), List.of(), List.of(),
+                    quarantineCounts, 0));
+            throw new QuarantineLimitException(message);
+        }
+
+        Dataset<Row> decisions = persist(Decisions.decide(policy, running.asOf(), validated.get(InputTable.TRACKS),
+                validated.get(InputTable.LICENSES), validated.get(InputTable.CONSENTS)));
+        LedgerDiff.Stamp stamp = new LedgerDiff.Stamp(runId, Timestamp.from(running.asOf()), policy.version(),
+                policy.sha256());
+        String currentPath = outputs.path(OutputTables.CURRENT);
+        Dataset<Row> previousCurrent = previous
+                .map(p -> DeltaTables.readVersion(spark, currentPath, p.output(OutputTables.CURRENT)
+                        .orElseThrow(() -> new IllegalStateException("run " + p.runId() + " recorded no "
+                                + OutputTables.CURRENT + " version")).version()))
+                .orElse(null);
+        Dataset<Row> diff = persist(LedgerDiff.diff(stamp.apply(decisions, OutputTables.LEDGER_SCHEMA), previousCurrent,
+                new HashSet<>(policy.purposeNames()), stamp));
+
+        List<PurposeCount> decisionCounts = stage("count decisions", () -> countDecisions(decisions));
+        List<ReasonCount> reasonCounts = stage("count reasons", () -> countReasons(decisions));
+        Map<String, Long> changes = stage("diff against previous run", () -> countChanges(diff));
+        long ledgerRows = changes.entrySet().stream()
+                .filter(e -> !e.getKey().equals(LedgerDiff.UNCHANGED)).mapToLong(Map.Entry::getValue).sum();
+        long currentRows = changes.entrySet().stream()
+                .filter(e -> !e.getKey().equals(LedgerDiff.REMOVED)).mapToLong(Map.Entry::getValue).sum();
+
+        List<OutputVersion> written = new ArrayList<>();
+        written.add(quarantineOutput);
+        String ledgerPath = outputs.path(OutputTables.LEDGER);
+        DeltaTables.ensure(spark, ledgerPath, OutputTables.LEDGER_SCHEMA, LEDGER_PROPERTIES);
+        long ledgerVersion;
+        if (resuming) {
+            LOG.info("ledger rows of run {} were written by an earlier attempt; not writing them again", runId);
+            ledgerVersion = DeltaTables.version(spark, ledgerPath);
+        } else {
+            ledgerVersion = stage("append " + OutputTables.LEDGER, () ->
+                    DeltaTables.append(LedgerDiff.ledgerRows(diff), ledgerPath));
+        }
+        written.add(new OutputVersion(OutputTables.LEDGER, ledgerPath, ledgerVersion, ledgerRows));
+
+        DeltaTables.ensure(spark, currentPath, OutputTables.LEDGER_SCHEMA, Map.of());
+        long currentVersion = stage("write " + OutputTables.CURRENT, () ->
+                DeltaTables.overwrite(LedgerDiff.currentRows(diff), currentPath));
+        written.add(new OutputVersion(OutputTables.CURRENT, currentPath, currentVersion, currentRows));
+
+        for (PurposeCount count : decisionCounts) {
+            String purpose = count.purpose();
+            Dataset<Row> included = stamp.apply(decisions.filter(col(PURPOSE).equalTo(purpose)
+                    .and(col(DECISION).equalTo(Decision.INCLUDED.name()))), OutputTables.CURATED_SCHEMA);
+            written.add(writeCurated(purpose, included, count.included()));
+        }
+        for (String gone : purposesThatLeft(previous)) {
+            if (DeltaTables.exists(spark, outputs.curated(gone))) {
+                written.add(writeCurated(gone, spark.createDataFrame(List.of(), OutputTables.CURATED_SCHEMA), 0));
+            }
+        }
+
+        RunRecord done = finished(running, RunStatus.SUCCEEDED, null, written, decisionCounts, reasonCounts,
+                quarantineCounts, ledgerRows);
+        runLog.write(done);
+        LOG.info("run {} succeeded: {} ledger rows, {} pairs current", runId, ledgerRows, currentRows);
+        return done;
+    }
+
+    private OutputVersion writeCurated(String purpose, Dataset<Row> rows, long count) {
+        String path = outputs.curated(purpose);
+        DeltaTables.ensure(spark, path, OutputTables.CURATED_SCHEMA, Map.of());
+        long version = stage("write curated/" + purpose, () -> DeltaTables.overwrite(rows, path));
+        return new OutputVersion(OutputTables.CURATED_DIR + "/" + purpose, path, version, count);
+    }
+
+    private List<String> purposesThatLeft(Optional<RunRecord> previous) {
+        Set<String> now = new HashSet<>(policy.purposeNames());
+        return previous.map(p -> p.decisionCounts().stream().map(PurposeCount::purpose)
+                .filter(purpose -> !now.contains(purpose)).toList()).orElse(List.of());
+    }
+
+    private static List<PurposeCount> countDecisions(Dataset<Row> decisions) {
+        return decisions.groupBy(PURPOSE)
+                .agg(sum(when(col(DECISION).equalTo(Decision.INCLUDED.name()), 1L).otherwise(0L)),
+                        sum(when(col(DECISION).equalTo(Decision.EXCLUDED.name()), 1L).otherwise(0L)))
+                .collectAsList().stream()
+                .map(r -> new PurposeCount(r.getString(0), r.getLong(1), r.getLong(2)))
+                .toList();
+    }
+
+    private static List<ReasonCount> countReasons(Dataset<Row> decisions) {
+        return decisions.select(col(PURPOSE), explode(col(REASONS)).as(REASON))
+                .groupBy(PURPOSE, REASON).count()
+                .collectAsList().stream()
+                .map(r -> new ReasonCount(r.getString(0), r.getString(1), r.getLong(2)))
+                .sorted(Comparator.comparing(ReasonCount::purpose).thenComparing(ReasonCount::reason))
+                .toList();
+    }
+
+    private static Map<String, Long> countChanges(Dataset<Row> diff) {
+        Map<String, Long> counts = new HashMap<>();
+        diff.groupBy(LedgerDiff.CHANGE).count().collectAsList().forEach(r -> counts.put(r.getString(0), r.getLong(1)));
+        return counts;
+    }
+
+    private Instant asOf(String runId, Optional<RunRecord> existing, Optional<Instant> requested, Instant startedAt) {
+        if (existing.isPresent()) {
+            Instant recorded = existing.get().asOf();
+            if (requested.isPresent() && !requested.get().equals(recorded)) {
+                throw new RunConflictException("run " + runId + " was started with as_of " + recorded + ", not "
+                        + requested.get() + "; rerun it without --as-of (or with the same one), or use another --run-id");
+            }
+            return recorded;
+        }
+        return requested.orElse(startedAt.truncatedTo(ChronoUnit.SECONDS));
+    }
+
+    /** A run that wrote ledger rows but did not finish must be completed before the ledger moves on. */
+    private void refuseWhileAnotherRunIsIncomplete(List<RunRecord> runs, String runId) {
+        for (RunRecord other : runs) {
+            if (other.status() != RunStatus.SUCCEEDED && !other.runId().equals(runId) && ledgerHasRows(other.runId())) {
+                throw new RunConflictException("run " + other.runId() + " (as_of " + other.asOf() + ") wrote ledger"
+                        + " rows but did not finish; complete it first with --run-id " + other.runId());
+            }
+        }
+    }
+
+    private boolean ledgerHasRows(String runId) {
+        String path = outputs.path(OutputTables.LEDGER);
+        return DeltaTables.exists(spark, path)
+                && !DeltaTables.read(spark, path).filter(col(RUN_ID).equalTo(runId)).isEmpty();
+    }
+
+    private void recordFailure(RunRecord running, RuntimeException failure) {
+        String message = failure instanceof ClearanceException ? failure.getMessage()
+                : failure.getClass().getSimpleName() + ": " + failure.getMessage();
+        try {
+            runLog.write(finished(running, RunStatus.FAILED, message, List.of(), List.of(), List.of(), List.of(), 0));
+        } catch (RuntimeException secondary) {
+            failure.addSuppressed(secondary);
+        }
+    }
+
+    private RunRecord finished(RunRecord running, RunStatus status, String message, List<OutputVersion> written,
+                               List<PurposeCount> decisionCounts, List<ReasonCount> reasonCounts,
+                               List<QuarantineCount> quarantineCounts, long ledgerRows) {
+        return new RunRecord(running.runId(), running.asOf(), running.startedAt(), clock.instant(), status,
+                running.policyVersion(), running.policySha256(), message, running.inputs(), written, decisionCounts,
+                reasonCounts, quarantineCounts, ledgerRows);
+    }
+
+    private Dataset<Row> persist(Dataset<Row> rows) {
+        Dataset<Row> cached = rows.persist(StorageLevel.MEMORY_AND_DISK());
+        persisted.add(cached);
+        return cached;
+    }
+
+    private <T> T stage(String description, Supplier<T> work) {
+        spark.sparkContext().setJobDescription("clearance: " + description);
+        long start = System.nanoTime();
+        try {
+            return work.get();
+        } finally {
+            LOG.info("{} took {} ms", description, (System.nanoTime() - start) / 1_000_000);
+            spark.sparkContext().setJobDescription(null);
+        }
+    }
+}

@@ -1,0 +1,49 @@
+package dev.clearance.testing;
+
+import dev.clearance.spark.SparkSessions;
+import java.util.Map;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.api.extension.ParameterContext;
+import org.junit.jupiter.api.extension.ParameterResolver;
+
+/**
+ * One SparkSession for the whole test JVM (local[2], few shuffle partitions, no UI), created before the
+ * first test class that needs it and injected into {@code @BeforeAll} or test method parameters.
+ */
+public final class SparkExtension implements BeforeAllCallback, ParameterResolver {
+    private static SparkSession session;
+
+    public static synchronized SparkSession spark() {
+        if (session == null) {
+            session = SparkSessions.getOrCreate("clearance-tests", "local[2]", Map.of(
+                    "spark.sql.shuffle.partitions", "2",
+                    "spark.default.parallelism", "2",
+                    "spark.ui.enabled", "false",
+                    "spark.ui.showConsoleProgress", "false",
+                    "spark.sql.adaptive.enabled", "true",
+                    "spark.driver.bindAddress", "127.0.0.1",
+                    "spark.driver.host", "127.0.0.1",
+                    "spark.databricks.delta.snapshotPartitions", "2",
+                    "spark.sql.sources.parallelPartitionDiscovery.parallelism", "2"));
+            Runtime.getRuntime().addShutdownHook(new Thread(session::stop));
+        }
+        return session;
+    }
+
+    @Override
+    public void beforeAll(ExtensionContext context) {
+        spark();
+    }
+
+    @Override
+    public boolean supportsParameter(ParameterContext parameterContext, ExtensionContext extensionContext) {
+        return parameterContext.getParameter().getType() == SparkSession.class;
+    }
+
+    @Override
+    public Object resolveParameter(ParameterContext parameterContext, ExtensionContext extensionContext) {
+        return spark();
+    }
+}
