@@ -2,12 +2,11 @@ package dev.clearance.generate;
 
 import static dev.clearance.catalog.Columns.*;
 import static org.apache.spark.sql.functions.array;
-import static org.apache.spark.sql.functions.array_distinct;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.concat;
 import static org.apache.spark.sql.functions.element_at;
 import static org.apache.spark.sql.functions.floor;
-import static org.apache.spark.sql.functions.format_string;
+import static org.apache.spark.sql.functions.lpad;
 import static org.apache.spark.sql.functions.greatest;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.lower;
@@ -21,8 +20,11 @@ import static org.apache.spark.sql.functions.xxhash64;
 
 import dev.clearance.catalog.InputTable;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
+import java.util.Random;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import org.apache.spark.sql.Column;
@@ -56,6 +58,9 @@ public final class LakeGenerator {
 
     /** The three tables, each with exactly the schema of its {@link InputTable}. */
     public record Lake(Dataset<Row> tracks, Dataset<Row> licenses, Dataset<Row> consents) {}
+
+    /** Track ids have nine digits. */
+    public static final long MAX_TRACKS = 999_999_999L;
 
     private static final DataType STRINGS = DataTypes.createArrayType(DataTypes.StringType);
 
@@ -104,6 +109,8 @@ public final class LakeGenerator {
             "cover", "collab", "demo", "bass", "night drive",
             // near misses: they must not count as no-AI tags
             "ai generated", "ai-assisted", "no autotune", "train songs");
+    /** Tag sets are prefixes of fixed shuffles of the ordinary tags: distinct tags without per-row sorting. */
+    private static final int TAG_SHUFFLES = 256;
     private static final List<String> NO_AI_TAGS = List.of("noai", "NoAI", "No AI", "#NoAI", "no-ai", "no_ai",
             "no-ai-training", "NoAITraining", "noaitraining", "DoNotTrain", "do-not-train", "#donottrain");
     private static final double NO_DMI_SHARE = 0.70;
@@ -196,8 +203,8 @@ public final class LakeGenerator {
      * @param tracks the exact number of rows of the tracks table (its invalid rows included)
      */
     public static Lake generate(SparkSession spark, long tracks, long seed) {
-        if (tracks < 1) {
-            throw new IllegalArgumentException("tracks must be at least 1, got " + tracks);
+        if (tracks < 1 || tracks > MAX_TRACKS) {
+            throw new IllegalArgumentException("tracks must be in 1.." + MAX_TRACKS + ", got " + tracks);
         }
         Dice dice = new Dice(seed);
         long accounts = TOP_ACCOUNTS + Math.max(1, tracks / TRACKS_PER_TAIL_ACCOUNT);
@@ -229,7 +236,7 @@ public final class LakeGenerator {
     }
 
     private static Column trackKey(Column trackIndex) {
-        return format_string("t%09d", trackIndex);
+        return key("t", 9, trackIndex);
     }
 
     private static Column trackId(Dice dice, Column id, Defects defects) {
@@ -239,7 +246,7 @@ public final class LakeGenerator {
     }
 
     private static Column accountKey(Column accountIndex) {
-        return format_string("u%07d", accountIndex);
+        return key("u", 7, accountIndex);
     }
 
     /** Skewed: account 0 gets 1% of tracks, accounts 1..49 share 19%, the rest are spread evenly. */
@@ -281,11 +288,7 @@ public final class LakeGenerator {
      */
     private static Column tags(Dice dice, Column id) {
         Column size = dice.index("tag_count", MAX_TAGS, id).plus(1);
-        Column[] candidates = new Column[MAX_TAGS];
-        for (int i = 0; i < MAX_TAGS; i++) {
-            candidates[i] = dice.pick("tag_" + i, ORDINARY_TAGS, id);
-        }
-        Column ordinary = slice(array(candidates), lit(1), size);
+        Column ordinary = slice(dice.pick("tag_set", tagShuffles(), id), lit(1), size);
         Column noAiTag = array(dice.pick("no_ai_tag", NO_AI_TAGS, id));
         Column withNoAi = when(dice.unit("no_ai_first", id).lt(0.5),
                 concat(noAiTag, slice(ordinary, lit(1), size.minus(1))))
@@ -299,7 +302,19 @@ public final class LakeGenerator {
                 concat(tags, array(lit(null).cast(DataTypes.StringType))))
                 .otherwise(tags);
         return when(dice.unit("untagged", id).lt(UNTAGGED_SHARE), lit(null).cast(STRINGS))
-                .otherwise(array_distinct(withNullElement));
+                .otherwise(withNullElement);
+    }
+
+    /** TAG_SHUFFLES fixed permutations of ORDINARY_TAGS (a fixed java.util.Random: same for every seed). */
+    private static Column[] tagShuffles() {
+        Random random = new Random(TAG_SHUFFLES);
+        Column[] shuffles = new Column[TAG_SHUFFLES];
+        for (int i = 0; i < TAG_SHUFFLES; i++) {
+            List<String> tags = new ArrayList<>(ORDINARY_TAGS);
+            Collections.shuffle(tags, random);
+            shuffles[i] = stringArray(tags.subList(0, MAX_TAGS));
+        }
+        return shuffles;
     }
 
     private static Column embeddedDmi(Dice dice, Column id) {
@@ -353,7 +368,7 @@ public final class LakeGenerator {
     }
 
     private static Column licenseKey(Column track, Column slot) {
-        return format_string("l%010d", track.multiply(MAX_LICENSES).plus(slot));
+        return key("l", 10, track.multiply(MAX_LICENSES).plus(slot));
     }
 
     private static Column licenseId(Dice dice, Column track, Column slot, SlotDefects defects) {
@@ -470,7 +485,7 @@ public final class LakeGenerator {
     }
 
     private static Column eventKey(Column account, Column slot) {
-        return format_string("e%010d", account.multiply(MAX_CONSENT_EVENTS).plus(slot));
+        return key("e", 10, account.multiply(MAX_CONSENT_EVENTS).plus(slot));
     }
 
     private static Column action(Dice dice, Column account, Column slot, Column optOut, SlotDefects defects) {
@@ -598,6 +613,11 @@ public final class LakeGenerator {
         Column is(Defect defect) {
             return slot.equalTo(1).and(defects.is(defect));
         }
+    }
+
+    /** prefix + the number zero-padded to width digits (lpad: much faster than format_string). */
+    private static Column key(String prefix, int width, Column number) {
+        return concat(lit(prefix), lpad(number.cast(DataTypes.StringType), width, "0"));
     }
 
     /** Null for {@link #MISSING_SHARE} of the rows. */

@@ -1,0 +1,93 @@
+package dev.clearance.testing;
+
+import dev.clearance.catalog.InputTable;
+import dev.clearance.policy.Policy;
+import dev.clearance.policy.PolicyLoader;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.List;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SaveMode;
+
+/** Inline input rows with the contract's schemas, and lakes/configurations written to a temporary folder. */
+public final class Fixtures {
+    public static final Instant AS_OF = Instant.parse("2026-06-01T00:00:00Z");
+    public static final Path DEFAULT_POLICY = Path.of("conf/policy.yaml");
+
+    private Fixtures() {}
+
+    public static Policy defaultPolicy() {
+        return PolicyLoader.load(DEFAULT_POLICY);
+    }
+
+    public static Timestamp ts(String instant) {
+        return instant == null ? null : Timestamp.from(Instant.parse(instant));
+    }
+
+    public static List<String> list(String... values) {
+        return values == null ? null : Arrays.asList(values);
+    }
+
+    /** A track with the given key fields and plausible descriptive columns. */
+    public static Row track(String trackId, String uploaderId, String state, List<String> tags, String dmi) {
+        return RowFactory.create(trackId, uploaderId, "Title " + trackId, "ambient", 180_000L,
+                "s3://audio/" + trackId + ".flac", tags, state, dmi, ts("2025-01-01T00:00:00Z"));
+    }
+
+    public static Row license(String licenseId, String trackId, String licensorType, List<String> prohibited,
+                              String validFrom, String validTo) {
+        return RowFactory.create(licenseId, trackId, licensorType, "Licensor of " + trackId, prohibited,
+                ts(validFrom), ts(validTo));
+    }
+
+    public static Row consent(String eventId, String userId, String purpose, String action, String eventTs) {
+        return RowFactory.create(eventId, userId, purpose, action, ts(eventTs), "settings_page");
+    }
+
+    public static Dataset<Row> frame(InputTable table, List<Row> rows) {
+        return SparkExtension.spark().createDataFrame(rows, table.schema());
+    }
+
+    /** Writes the three tables as Delta under {@code lake}/{tracks,licenses,consents}, replacing them. */
+    public static void writeLake(Path lake, List<Row> tracks, List<Row> licenses, List<Row> consents) {
+        frame(InputTable.TRACKS, tracks).write().format("delta").mode(SaveMode.Overwrite)
+                .option("overwriteSchema", "true").save(lake.resolve("tracks").toString());
+        frame(InputTable.LICENSES, licenses).write().format("delta").mode(SaveMode.Overwrite)
+                .option("overwriteSchema", "true").save(lake.resolve("licenses").toString());
+        frame(InputTable.CONSENTS, consents).write().format("delta").mode(SaveMode.Overwrite)
+                .option("overwriteSchema", "true").save(lake.resolve("consents").toString());
+    }
+
+    /** A job configuration over {@code dir}/lake (delta), output {@code dir}/out and the given policy file. */
+    public static Path writeConfig(Path dir, Path policy, double maxFraction) {
+        String yaml = """
+                lake:
+                  tracks:   {path: %1$s/lake/tracks,   format: delta}
+                  licenses: {path: %1$s/lake/licenses, format: delta}
+                  consents: {path: %1$s/lake/consents, format: delta}
+                output: %1$s/out
+                policy: %2$s
+                quarantine: {max_fraction: %3$s}
+                spark:
+                  master: "local[2]"
+                  conf: {spark.sql.shuffle.partitions: "2"}
+                """.formatted(dir.toAbsolutePath(), policy.toAbsolutePath(), maxFraction);
+        return write(dir.resolve("clearance.yaml"), yaml);
+    }
+
+    public static Path write(Path file, String content) {
+        try {
+            Files.createDirectories(file.toAbsolutePath().getParent());
+            return Files.writeString(file, content);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
