@@ -46,15 +46,15 @@ public final class Decisions {
             Column reasons = DecisionRules.reasons(rules.get(i), consent);
             perPurpose[i] = struct(
                     lit(rules.get(i).name()).as(PURPOSE),
-                    DecisionRules.decision(reasons).as(DECISION),
                     reasons.as(REASONS),
                     Resolution.consentState(consent).as(CONSENT_STATE),
                     Resolution.consentEventId(consent).as(CONSENT_EVENT_ID));
         }
         Dataset<Row> valid = Resolution.trackFacts(policy, asOf, tracks, licenses, consents)
                 .withColumn(PER_PURPOSE, explode(array(perPurpose)))
-                .select(col(TRACK_ID), col(PER_PURPOSE + "." + PURPOSE), col(PER_PURPOSE + "." + DECISION),
-                        col(PER_PURPOSE + "." + REASONS), col(UPLOADER_ID), col(PER_PURPOSE + "." + CONSENT_STATE),
+                .select(col(TRACK_ID), col(PER_PURPOSE + "." + PURPOSE),
+                        DecisionRules.decision(col(PER_PURPOSE + "." + REASONS)).as(DECISION),
+                        col(PER_PURPOSE + "." + REASONS).as(REASONS), col(UPLOADER_ID), col(PER_PURPOSE + "." + CONSENT_STATE),
                         col(PER_PURPOSE + "." + CONSENT_EVENT_ID), col(LICENSE_IDS), col(LICENSOR_TYPES),
                         col(MATCHED_NO_AI_TAG), col(EMBEDDED_DMI), col(TITLE), col(GENRE), col(DURATION_MS),
                         col(AUDIO_URI));

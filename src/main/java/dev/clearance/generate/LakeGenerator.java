@@ -1,37 +1,41 @@
 package dev.clearance.generate;
 
 import static dev.clearance.catalog.Columns.*;
-import static org.apache.spark.sql.functions.array;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.concat;
 import static org.apache.spark.sql.functions.element_at;
 import static org.apache.spark.sql.functions.floor;
-import static org.apache.spark.sql.functions.lpad;
 import static org.apache.spark.sql.functions.greatest;
 import static org.apache.spark.sql.functions.lit;
-import static org.apache.spark.sql.functions.lower;
+import static org.apache.spark.sql.functions.lpad;
 import static org.apache.spark.sql.functions.not;
 import static org.apache.spark.sql.functions.pmod;
 import static org.apache.spark.sql.functions.shiftrightunsigned;
-import static org.apache.spark.sql.functions.slice;
+import static org.apache.spark.sql.functions.size;
 import static org.apache.spark.sql.functions.timestamp_seconds;
 import static org.apache.spark.sql.functions.when;
 import static org.apache.spark.sql.functions.xxhash64;
 
 import dev.clearance.catalog.InputTable;
+import java.lang.reflect.Array;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
 import java.util.Random;
+import java.util.function.Function;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructField;
 
@@ -44,15 +48,15 @@ import org.apache.spark.sql.types.StructField;
  *
  * <p>Dates are fixed, not relative to "now": the past is 2021-01-01..2026-10-31, the future 2027..2030.
  *
- * <p>Malformed rows (every kind the contract's §3.1 quarantines) make up about {@value #INVALID_SHARE} of
- * each table. They are not random but scheduled: every k-th track, license-holding track or consenting
- * account (the offset depends on the seed) carries exactly one defect, and the kinds take turns, so the
- * invalid share is nearly exact at any size and every kind occurs. A duplicate key is planted in place:
- * the defective row repeats its neighbour's key (the previous track's id; the first license or consent
- * event of the same track or account), making both rows invalid.
+ * <p>Malformed rows, of every kind the contract's §3.1 quarantines, make up about {@value #INVALID_SHARE}
+ * of each table. They are scheduled rather than random: every k-th track, license-holding track or account
+ * (the offset depends on the seed) carries exactly one defect, and the kinds take turns, so the invalid
+ * share is nearly exact at any size and every kind occurs once the table is big enough. A duplicate key is
+ * planted in place: the defective row repeats a neighbour's key (the previous track's id; the first license
+ * or consent event of the same track or account), which makes both rows invalid.
  *
- * <p>The tracks table has exactly {@code tracks} rows, duplicate-key rows included: a duplicate replaces
- * a track rather than adding one, so a few track ids ({@code t%09d} of the row number) are missing.
+ * <p>The tracks table has exactly {@code tracks} rows, its malformed rows included: a duplicate replaces a
+ * track rather than adding one, so a few track ids ({@code t} + the zero-padded row number) are missing.
  */
 public final class LakeGenerator {
 
@@ -61,8 +65,6 @@ public final class LakeGenerator {
 
     /** Track ids have nine digits. */
     public static final long MAX_TRACKS = 999_999_999L;
-
-    private static final DataType STRINGS = DataTypes.createArrayType(DataTypes.StringType);
 
     // ---- reference dates (epoch seconds) ----
     private static final long PAST_START = epochSecond("2021-01-01T00:00:00Z");
@@ -84,6 +86,7 @@ public final class LakeGenerator {
             Defect.UNKNOWN_ENUM, Defect.BAD_INTERVAL, Defect.UNKNOWN_PURPOSE, Defect.DUPLICATE_KEY);
     private static final List<Defect> CONSENT_DEFECTS = List.of(Defect.BLANK_KEY, Defect.BLANK_REFERENCE,
             Defect.UNKNOWN_ENUM, Defect.NULL_TIMESTAMP, Defect.UNKNOWN_PURPOSE, Defect.DUPLICATE_KEY);
+    private static final String[] BLANKS = {null, "", "  "};
 
     // ---- uploaders ----
     /** Account 0 is one very big account (a label or distributor) with this share of all tracks. */
@@ -98,21 +101,26 @@ public final class LakeGenerator {
             Choice.of("ACTIVE", 0.85), Choice.of("PRIVATE", 0.07), Choice.of("TAKEN_DOWN", 0.03),
             Choice.of("DELETED", 0.03), Choice.of(" active", 0.005), Choice.of("Private", 0.005),
             Choice.of("taken_down", 0.004), Choice.of("DELETED ", 0.003), Choice.of("Active", 0.003));
-    private static final List<String> BAD_STATES = Arrays.asList("ARCHIVED", "PENDING_REVIEW", null);
+    private static final String[] BAD_STATES = {"ARCHIVED", "PENDING_REVIEW", null};
+
     private static final double UNTAGGED_SHARE = 0.40;
     private static final double NO_AI_TAG_SHARE = 0.08;
-    private static final double EMPTY_TAGS_SHARE = 0.01;
-    private static final double NULL_TAG_ELEMENT_SHARE = 0.005;
-    private static final int MAX_TAGS = 4;
     private static final List<String> ORDINARY_TAGS = List.of("chill", "lofi", "beats", "summer", "remix", "live",
             "acoustic", "instrumental", "vocals", "dance", "study", "workout", "indie", "underground", "original",
             "cover", "collab", "demo", "bass", "night drive",
             // near misses: they must not count as no-AI tags
             "ai generated", "ai-assisted", "no autotune", "train songs");
-    /** Tag sets are prefixes of fixed shuffles of the ordinary tags: distinct tags without per-row sorting. */
-    private static final int TAG_SHUFFLES = 256;
     private static final List<String> NO_AI_TAGS = List.of("noai", "NoAI", "No AI", "#NoAI", "no-ai", "no_ai",
             "no-ai-training", "NoAITraining", "noaitraining", "DoNotTrain", "do-not-train", "#donottrain");
+    private static final int MAX_TAGS = 4;
+    /** A tagged track takes one of a fixed collection of tag sets (built once from a fixed java.util.Random). */
+    private static final int TAG_SETS_PER_KIND = 500;
+    /** Among the tag sets without a no-AI tag: empty ones, and ones with a null element. */
+    private static final double EMPTY_TAG_SET_SHARE = 0.01;
+    private static final double NULL_TAG_ELEMENT_SHARE = 0.005;
+    private static final String[][] TAG_SETS = tagSets(false);
+    private static final String[][] NO_AI_TAG_SETS = tagSets(true);
+
     private static final double NO_DMI_SHARE = 0.70;
     private static final double BLANK_DMI_SHARE = 0.01;
     private static final String DMI_URI_PREFIX = "http://ns.useplus.org/ldf/vocab/";
@@ -122,21 +130,22 @@ public final class LakeGenerator {
             Choice.of("DMI-PROHIBITED-EXCEPTSEARCHENGINEINDEXING", 0.05), Choice.of("DMI-PROHIBITED", 0.10),
             Choice.of("DMI-PROHIBITED-SEECONSTRAINT", 0.03), Choice.of("DMI-PROHIBITED-SEEEMBEDDEDRIGHTSEXPR", 0.02),
             Choice.of("DMI-PROHIBITED-SEELINKEDRIGHTSEXPR", 0.02), Choice.of("DMI-PROHIBITED-EVERYTHING", 0.01));
-    /** How a present DMI value is spelled: as is, as the full vocabulary URI, lower-cased, space-padded. */
-    private static final double DMI_AS_URI = 0.25;
-    private static final double DMI_LOWER = 0.10;
-    private static final double DMI_PADDED = 0.05;
-    private static final List<String> TITLE_WORDS_1 = List.of("Midnight", "Golden", "Broken", "Electric", "Silent",
-            "Neon", "Wild", "Lost", "Velvet", "Paper", "Crystal", "Burning", "Distant", "Hollow", "Summer", "Blue");
-    private static final List<String> TITLE_WORDS_2 = List.of("Heart", "City", "River", "Dreams", "Lights", "Road",
-            "Echoes", "Sky", "Fire", "Waves", "Garden", "Signal", "Shadows", "Horizon", "Rain", "Machine");
-    private static final List<String> TITLE_SUFFIXES = List.of(" (Remix)", " (Live)", " (Acoustic)", " (Demo)",
-            " - Radio Edit", " (feat. Mara)");
+    /** A present DMI value is spelled as is, as the full vocabulary URI, lower-cased, or space-padded. */
+    private static final double[] DMI_SPELLING_WEIGHTS = {0.60, 0.25, 0.10, 0.05};
+    private static final String[][] DMI_SPELLINGS = spellings(DMI_VALUES,
+            v -> new String[] {v, DMI_URI_PREFIX + v, v.toLowerCase(Locale.ROOT), " " + v + " "});
+
+    private static final String[] TITLE_WORDS_1 = {"Midnight", "Golden", "Broken", "Electric", "Silent", "Neon",
+        "Wild", "Lost", "Velvet", "Paper", "Crystal", "Burning", "Distant", "Hollow", "Summer", "Blue"};
+    private static final String[] TITLE_WORDS_2 = {"Heart", "City", "River", "Dreams", "Lights", "Road", "Echoes",
+        "Sky", "Fire", "Waves", "Garden", "Signal", "Shadows", "Horizon", "Rain", "Machine"};
+    private static final String[] TITLE_SUFFIXES = {" (Remix)", " (Live)", " (Acoustic)", " (Demo)", " - Radio Edit",
+        " (feat. Mara)"};
     private static final double TITLE_SUFFIX_SHARE = 0.10;
-    private static final List<String> GENRES = List.of("pop", "rock", "hip-hop", "electronic", "house", "techno",
-            "ambient", "jazz", "classical", "folk", "r&b", "metal", "indie", "lo-fi", "country", "reggae",
-            "soundtrack", "experimental");
-    private static final List<String> AUDIO_FORMATS = List.of("mp3", "flac", "wav");
+    private static final String[] GENRES = {"pop", "rock", "hip-hop", "electronic", "house", "techno", "ambient",
+        "jazz", "classical", "folk", "r&b", "metal", "indie", "lo-fi", "country", "reggae", "soundtrack",
+        "experimental"};
+    private static final String[] AUDIO_FORMATS = {"mp3", "flac", "wav"};
     private static final long MIN_DURATION_MS = 90_000L;
     private static final long MAX_DURATION_MS = 420_000L;
     /** Share of each nullable descriptive column (title, genre, duration, audio, uploaded_at) left null. */
@@ -146,32 +155,42 @@ public final class LakeGenerator {
     /** Weight of each license count 0..3 per track: most tracks have one. */
     private static final double[] LICENSE_COUNT_WEIGHTS = {0.10, 0.70, 0.15, 0.05};
     private static final int MAX_LICENSES = LICENSE_COUNT_WEIGHTS.length - 1;
+    /** SELF must stay first: a self-licensed track names its uploader. */
     private static final List<Choice> LICENSOR_TYPES = List.of(
             Choice.of("SELF", 0.60), Choice.of("MAJOR_LABEL", 0.10), Choice.of("INDEPENDENT_LABEL", 0.12),
             Choice.of("DISTRIBUTOR", 0.10), Choice.of("CREATIVE_COMMONS", 0.06), Choice.of("PUBLIC_DOMAIN", 0.02));
-    private static final double LICENSOR_TYPE_LOWER = 0.015;
-    private static final double LICENSOR_TYPE_PADDED = 0.01;
-    private static final List<String> BAD_LICENSOR_TYPES = Arrays.asList("MAJOR", "LABEL_SERVICES", null);
-    private static final List<String> MAJOR_LABELS =
-            List.of("Universal Music Group", "Sony Music", "Warner Music Group");
-    private static final List<String> INDEPENDENT_LABELS = List.of("Sub Pop", "Domino Recording Co.",
-            "XL Recordings", "Warp Records", "Merge Records", "Ninja Tune", "Rough Trade", "Beggars Group");
-    private static final List<String> DISTRIBUTORS =
-            List.of("DistroKid", "TuneCore", "CD Baby", "AWAL", "Ditto Music", "Amuse");
-    private static final List<String> CC_LICENSES =
-            List.of("CC BY 4.0", "CC BY-SA 4.0", "CC BY-NC 4.0", "CC BY-NC-ND 4.0");
+    /** A licensor type is spelled as is, lower-cased, or with a trailing space. */
+    private static final double[] LICENSOR_TYPE_SPELLING_WEIGHTS = {0.975, 0.015, 0.01};
+    private static final String[][] LICENSOR_TYPE_SPELLINGS = spellings(LICENSOR_TYPES,
+            t -> new String[] {t, t.toLowerCase(Locale.ROOT), t + " "});
+    /** Names per licensor type, in the order of LICENSOR_TYPES (SELF's name is the uploader's id). */
+    private static final String[][] LICENSOR_NAMES = {
+        {},
+        {"Universal Music Group", "Sony Music", "Warner Music Group"},
+        {"Sub Pop", "Domino Recording Co.", "XL Recordings", "Warp Records", "Merge Records", "Ninja Tune",
+            "Rough Trade", "Beggars Group"},
+        {"DistroKid", "TuneCore", "CD Baby", "AWAL", "Ditto Music", "Amuse"},
+        {"CC BY 4.0", "CC BY-SA 4.0", "CC BY-NC 4.0", "CC BY-NC-ND 4.0"},
+        {"Public Domain"}
+    };
+    private static final String[] BAD_LICENSOR_TYPES = {"MAJOR", "LABEL_SERVICES", null};
     private static final double NULL_LICENSOR_NAME_SHARE = 0.03;
     private static final List<Choice> PROHIBITIONS = List.of(
-            Choice.of(null, 0.86), Choice.of(List.of("generative_training"), 0.06), Choice.of(List.of("*"), 0.02),
-            Choice.of(List.of("Generative-Training"), 0.02), Choice.of(List.of("fraud detection"), 0.01),
-            Choice.of(List.of("recommendation", "generative_training"), 0.01), Choice.of(List.of(), 0.02));
-    private static final List<List<String>> BAD_PROHIBITIONS = List.of(
-            List.of("telepathy"), List.of("Generative Training", "voice cloning"), List.of("marketing_email"));
+            Choice.of(null, 0.86), Choice.of(new String[] {"generative_training"}, 0.06),
+            Choice.of(new String[] {"*"}, 0.02), Choice.of(new String[] {"Generative-Training"}, 0.02),
+            Choice.of(new String[] {"fraud detection"}, 0.01),
+            Choice.of(new String[] {"recommendation", "generative_training"}, 0.01), Choice.of(new String[0], 0.02));
+    private static final String[][] BAD_PROHIBITIONS =
+            {{"telepathy"}, {"Generative Training", "voice cloning"}, {"marketing_email"}};
     /** Validity windows: open, started, started and ending in the future, expired, starting in the future. */
     private static final double WINDOW_OPEN = 0.70;
     private static final double WINDOW_STARTED = 0.12;
     private static final double WINDOW_RUNNING = 0.06;
     private static final double WINDOW_EXPIRED = 0.08;
+    /** Expired licenses start before this and last 30 to 900 days, so they end before PAST_END. */
+    private static final long EXPIRED_START_END = epochSecond("2024-01-01T00:00:00Z");
+    private static final long MIN_LICENSE_DAYS = 30;
+    private static final long MAX_LICENSE_DAYS = 900;
 
     // ---- consents ----
     private static final double CONSENTING_ACCOUNT_SHARE = 0.60;
@@ -183,56 +202,59 @@ public final class LakeGenerator {
             Choice.of("generative training", 0.02), Choice.of("recommendation", 0.17),
             Choice.of(" Recommendation", 0.02), Choice.of("fraud_detection", 0.08), Choice.of("Fraud-Detection", 0.02),
             Choice.of("*", 0.20), Choice.of("marketing_email", 0.14), Choice.of("Marketing-Email", 0.02));
-    private static final List<String> BAD_PURPOSES = Arrays.asList("telepathy", "voice cloning", null);
+    private static final String[] BAD_PURPOSES = {"telepathy", "voice cloning", null};
     private static final double OPT_OUT_SHARE = 0.40;
-    private static final double ODD_ACTION_SPELLING = 0.03;
-    private static final List<String> BAD_ACTIONS = Arrays.asList("MAYBE", "OPTOUT", null);
+    /** OPT_IN (row 1) and OPT_OUT (row 2), spelled as is, lower-cased, space-padded or capitalised. */
+    private static final String[][] ACTION_SPELLINGS =
+            {{"OPT_IN", "opt_in", " OPT_IN", "Opt_In"}, {"OPT_OUT", "opt_out", " OPT_OUT", "Opt_Out"}};
+    private static final double[] ACTION_SPELLING_WEIGHTS = {0.97, 0.01, 0.01, 0.01};
+    private static final String[] BAD_ACTIONS = {"MAYBE", "OPTOUT", null};
     private static final double FUTURE_EVENT_SHARE = 0.02;
     /** Share of accounts with 2+ events whose second event ties the first: same second, opposite action. */
     private static final double TIED_EVENTS_SHARE = 0.05;
     private static final List<Choice> SOURCES = List.of(
             Choice.of("settings_page", 0.50), Choice.of("api", 0.25), Choice.of("support", 0.10), Choice.of(null, 0.15));
 
-    private static final List<String> BLANKS = Arrays.asList(null, "", "  ");
-
     private LakeGenerator() {}
 
     /**
      * Deterministic: same (tracks, seed) = same rows. Pure: builds DataFrames, writes nothing.
      *
-     * @param tracks the exact number of rows of the tracks table (its invalid rows included)
+     * @param tracks the exact number of rows of the tracks table, its malformed rows (duplicate-key rows
+     *               included) among them
      */
     public static Lake generate(SparkSession spark, long tracks, long seed) {
         if (tracks < 1 || tracks > MAX_TRACKS) {
             throw new IllegalArgumentException("tracks must be in 1.." + MAX_TRACKS + ", got " + tracks);
         }
-        Dice dice = new Dice(seed);
         long accounts = TOP_ACCOUNTS + Math.max(1, tracks / TRACKS_PER_TAIL_ACCOUNT);
         return new Lake(
-                conform(tracks(spark, dice, tracks, accounts), InputTable.TRACKS),
-                conform(licenses(spark, dice, tracks, accounts), InputTable.LICENSES),
-                conform(consents(spark, dice, accounts), InputTable.CONSENTS));
+                conform(tracks(spark, seed, tracks, accounts), InputTable.TRACKS),
+                conform(licenses(spark, seed, tracks, accounts), InputTable.LICENSES),
+                conform(consents(spark, seed, accounts), InputTable.CONSENTS));
     }
 
     // =====================================================================================================
-    // tracks
+    // tracks: one row per id 0..tracks-1
     // =====================================================================================================
 
-    private static Dataset<Row> tracks(SparkSession spark, Dice dice, long count, long accounts) {
+    private static Dataset<Row> tracks(SparkSession spark, long seed, long count, long accounts) {
+        Dice dice = new Dice(seed);
         Column id = col("id");
         Defects defects = Defects.schedule(dice, "tracks", TRACK_DEFECTS, 1.0, id);
-        return spark.range(count).select(
-                trackId(dice, id, defects).as(TRACK_ID),
-                uploaderId(dice, id, defects, accounts).as(UPLOADER_ID),
-                orNull(dice, "title_missing", title(dice, id), id).as(TITLE),
-                orNull(dice, "genre_missing", dice.pick("genre", GENRES, id), id).as(GENRE),
-                orNull(dice, "duration_missing", duration(dice, id), id).as(DURATION_MS),
-                orNull(dice, "audio_missing", audioUri(dice, id), id).as(AUDIO_URI),
-                tags(dice, id).as(TAGS),
-                state(dice, id, defects).as(STATE),
-                embeddedDmi(dice, id).as(EMBEDDED_DMI),
-                orNull(dice, "uploaded_missing", dice.instant("uploaded_at", PAST_START, PAST_END, id), id)
-                        .as(UPLOADED_AT));
+        Column[] columns = {
+            trackId(dice, id, defects).as(TRACK_ID),
+            uploaderId(dice, id, defects, accounts).as(UPLOADER_ID),
+            orNull(dice, "title_missing", title(dice, id), id).as(TITLE),
+            orNull(dice, "genre_missing", dice.pick("genre", GENRES, id), id).as(GENRE),
+            orNull(dice, "duration_missing", duration(dice, id), id).as(DURATION_MS),
+            orNull(dice, "audio_missing", audioUri(dice, id), id).as(AUDIO_URI),
+            tags(dice, id).as(TAGS),
+            state(dice, id, defects).as(STATE),
+            embeddedDmi(dice, id).as(EMBEDDED_DMI),
+            orNull(dice, "uploaded_missing", dice.instant("uploaded_at", PAST_START, PAST_END, id), id).as(UPLOADED_AT)
+        };
+        return dice.roll(spark.range(count).toDF(), id).select(columns);
     }
 
     private static Column trackKey(Column trackIndex) {
@@ -263,10 +285,9 @@ public final class LakeGenerator {
     }
 
     private static Column title(Dice dice, Column id) {
-        Column base = concat(dice.pick("title_1", TITLE_WORDS_1, id), lit(" "), dice.pick("title_2", TITLE_WORDS_2, id));
-        return when(dice.unit("title_suffix", id).lt(TITLE_SUFFIX_SHARE),
-                concat(base, dice.pick("title_suffix_value", TITLE_SUFFIXES, id)))
-                .otherwise(base);
+        Column suffix = when(dice.unit("title_suffix", id).lt(TITLE_SUFFIX_SHARE),
+                dice.pick("title_suffix_value", TITLE_SUFFIXES, id)).otherwise(lit(""));
+        return concat(dice.pick("title_1", TITLE_WORDS_1, id), lit(" "), dice.pick("title_2", TITLE_WORDS_2, id), suffix);
     }
 
     private static Column duration(Dice dice, Column id) {
@@ -282,89 +303,85 @@ public final class LakeGenerator {
                 .otherwise(dice.weighted("state", STATES, id));
     }
 
-    /**
-     * Null for 40% of tracks; otherwise 1-4 distinct ordinary tags, with a no-AI tag (in one of many
-     * spellings, first or last) on 8% of all tracks, and a rare empty array or null element.
-     */
+    /** Null for 40% of tracks; a set with a no-AI tag for 8%; otherwise a set of ordinary tags. */
     private static Column tags(Dice dice, Column id) {
-        Column size = dice.index("tag_count", MAX_TAGS, id).plus(1);
-        Column ordinary = slice(dice.pick("tag_set", tagShuffles(), id), lit(1), size);
-        Column noAiTag = array(dice.pick("no_ai_tag", NO_AI_TAGS, id));
-        Column withNoAi = when(dice.unit("no_ai_first", id).lt(0.5),
-                concat(noAiTag, slice(ordinary, lit(1), size.minus(1))))
-                .otherwise(concat(slice(ordinary, lit(1), size.minus(1)), noAiTag));
         Column u = dice.unit("tags", id);
-        double tagged = 1.0 - UNTAGGED_SHARE;
-        Column tags = when(u.lt(NO_AI_TAG_SHARE / tagged), withNoAi)
-                .when(u.lt(NO_AI_TAG_SHARE / tagged + EMPTY_TAGS_SHARE), array().cast(STRINGS))
-                .otherwise(ordinary);
-        Column withNullElement = when(dice.unit("tags_null_element", id).lt(NULL_TAG_ELEMENT_SHARE),
-                concat(tags, array(lit(null).cast(DataTypes.StringType))))
-                .otherwise(tags);
-        return when(dice.unit("untagged", id).lt(UNTAGGED_SHARE), lit(null).cast(STRINGS))
-                .otherwise(withNullElement);
+        return when(u.lt(UNTAGGED_SHARE), lit(null))
+                .when(u.lt(UNTAGGED_SHARE + NO_AI_TAG_SHARE), dice.pick("no_ai_tag_set", NO_AI_TAG_SETS, id))
+                .otherwise(dice.pick("tag_set", TAG_SETS, id));
     }
 
-    /** TAG_SHUFFLES fixed permutations of ORDINARY_TAGS (a fixed java.util.Random: same for every seed). */
-    private static Column[] tagShuffles() {
-        Random random = new Random(TAG_SHUFFLES);
-        Column[] shuffles = new Column[TAG_SHUFFLES];
-        for (int i = 0; i < TAG_SHUFFLES; i++) {
+    /**
+     * TAG_SETS_PER_KIND sets of 1-4 distinct tags. With a no-AI tag, one of the sets' tags is a no-AI tag in
+     * one of its many spellings; without, a few sets are empty or end with a null element.
+     */
+    private static String[][] tagSets(boolean withNoAiTag) {
+        Random random = new Random(withNoAiTag ? 2 : 1);
+        String[][] sets = new String[TAG_SETS_PER_KIND][];
+        int empty = (int) Math.round(TAG_SETS_PER_KIND * EMPTY_TAG_SET_SHARE);
+        int withNull = (int) Math.round(TAG_SETS_PER_KIND * NULL_TAG_ELEMENT_SHARE);
+        for (int i = 0; i < TAG_SETS_PER_KIND; i++) {
             List<String> tags = new ArrayList<>(ORDINARY_TAGS);
             Collections.shuffle(tags, random);
-            shuffles[i] = stringArray(tags.subList(0, MAX_TAGS));
+            tags = new ArrayList<>(tags.subList(0, 1 + random.nextInt(MAX_TAGS)));
+            if (withNoAiTag) {
+                tags.set(random.nextInt(tags.size()), NO_AI_TAGS.get(random.nextInt(NO_AI_TAGS.size())));
+            } else if (i < empty) {
+                tags.clear();
+            } else if (i < empty + withNull) {
+                tags.add(null);
+            }
+            sets[i] = tags.toArray(new String[0]);
         }
-        return shuffles;
+        return sets;
     }
 
     private static Column embeddedDmi(Dice dice, Column id) {
-        Column value = dice.weighted("dmi", DMI_VALUES, id);
-        Column u = dice.unit("dmi_spelling", id);
-        Column spelled = when(u.lt(DMI_AS_URI), concat(lit(DMI_URI_PREFIX), value))
-                .when(u.lt(DMI_AS_URI + DMI_LOWER), lower(value))
-                .when(u.lt(DMI_AS_URI + DMI_LOWER + DMI_PADDED), concat(lit(" "), value, lit(" ")))
-                .otherwise(value);
-        Column present = dice.unit("dmi_present", id);
-        return when(present.lt(NO_DMI_SHARE), lit(null).cast(DataTypes.StringType))
-                .when(present.lt(NO_DMI_SHARE + BLANK_DMI_SHARE), lit(" "))
+        Column spelled = cell(DMI_SPELLINGS, dice.weightedIndex("dmi", weights(DMI_VALUES), id),
+                dice.weightedIndex("dmi_spelling", DMI_SPELLING_WEIGHTS, id));
+        Column u = dice.unit("dmi_present", id);
+        return when(u.lt(NO_DMI_SHARE), lit(null))
+                .when(u.lt(NO_DMI_SHARE + BLANK_DMI_SHARE), lit(" "))
                 .otherwise(spelled);
     }
 
     // =====================================================================================================
-    // licenses: rows (track, slot) for slot < the track's license count
+    // licenses: a row (track, slot) for each slot below the track's license count
     // =====================================================================================================
 
-    private static Dataset<Row> licenses(SparkSession spark, Dice dice, long tracks, long accounts) {
+    private static Dataset<Row> licenses(SparkSession spark, long seed, long tracks, long accounts) {
         Column track = col("track");
         Column slot = col("slot");
-        Defects defects = Defects.schedule(dice, "licenses", LICENSE_DEFECTS, mean(LICENSE_COUNT_WEIGHTS), track);
-        Column count = dice.count("license_count", LICENSE_COUNT_WEIGHTS, track);
-        // a scheduled defect lives in slot 1, so that a duplicate can repeat slot 0's key
-        Column countWithDefect = when(defects.selected(), greatest(count, lit(2))).otherwise(count);
-        Column type = dice.weighted("licensor_type", LICENSOR_TYPES, track, slot);
-        Column window = dice.unit("license_window", track, slot);
-        SlotDefects slotDefects = new SlotDefects(defects, slot);
-        return spark.range(tracks * MAX_LICENSES)
-                .select(floor(col("id").divide(MAX_LICENSES)).as("track"), pmod(col("id"), lit(MAX_LICENSES)).as("slot"))
-                .where(slot.lt(countWithDefect))
-                .select(track, slot, type.as("type"), window.as("window"),
-                        validFrom(dice, track, slot, window, slotDefects).as("valid_from"))
-                .select(licenseColumns(dice, track, slot, col("type"), col("window"), col("valid_from"),
-                        slotDefects, accounts));
-    }
+        double licensesPerTrack = mean(LICENSE_COUNT_WEIGHTS);
 
-    private static Column[] licenseColumns(Dice dice, Column track, Column slot, Column type, Column window,
-                                           Column validFrom, SlotDefects defects, long accounts) {
-        return new Column[] {
+        Dice counting = new Dice(seed);
+        Defects trackDefects = Defects.schedule(counting, "licenses", LICENSE_DEFECTS, licensesPerTrack, track);
+        Column licenseCount = withDefectSlot(counting.count("license_count", LICENSE_COUNT_WEIGHTS, track), trackDefects);
+        Dataset<Row> slots = spark.range(tracks * MAX_LICENSES)
+                .select(floor(col("id").divide(MAX_LICENSES)).as("track"), pmod(col("id"), lit(MAX_LICENSES)).as("slot"));
+        Dataset<Row> rows = counting.roll(slots, track, slot).where(slot.lt(licenseCount));
+
+        Dice dice = new Dice(seed);
+        SlotDefects defects = new SlotDefects(
+                Defects.schedule(dice, "licenses", LICENSE_DEFECTS, licensesPerTrack, track), slot);
+        Column type = dice.weightedIndex("licensor_type", weights(LICENSOR_TYPES), track, slot);
+        Column window = dice.unit("license_window", track, slot);
+        Column[] columns = {
             licenseId(dice, track, slot, defects).as(LICENSE_ID),
             when(defects.is(Defect.BLANK_REFERENCE), dice.pick("license_blank_track", BLANKS, track))
                     .otherwise(trackKey(track)).as(TRACK_ID),
             licensorType(dice, track, slot, type, defects).as(LICENSOR_TYPE),
             licensorName(dice, track, slot, type, accounts).as(LICENSOR_NAME),
             prohibitedPurposes(dice, track, slot, defects).as(PROHIBITED_PURPOSES),
-            validFrom.as(VALID_FROM),
-            validTo(dice, track, slot, window, validFrom, defects).as(VALID_TO)
+            validFrom(dice, track, slot, window, defects).as(VALID_FROM),
+            validTo(dice, track, slot, window, defects).as(VALID_TO)
         };
+        return dice.roll(rows, track, slot).select(columns);
+    }
+
+    /** An entity with a scheduled defect has at least two rows: the defect lives in slot 1 (see SlotDefects). */
+    private static Column withDefectSlot(Column count, Defects defects) {
+        return when(defects.selected(), greatest(count, lit(2))).otherwise(count);
     }
 
     private static Column licenseKey(Column track, Column slot) {
@@ -373,115 +390,106 @@ public final class LakeGenerator {
 
     private static Column licenseId(Dice dice, Column track, Column slot, SlotDefects defects) {
         return when(defects.is(Defect.BLANK_KEY), dice.pick("license_blank_key", BLANKS, track))
-                .when(defects.is(Defect.DUPLICATE_KEY), licenseKey(track, lit(0)))
+                .when(defects.is(Defect.DUPLICATE_KEY), licenseKey(track, lit(0L)))
                 .otherwise(licenseKey(track, slot));
     }
 
     private static Column licensorType(Dice dice, Column track, Column slot, Column type, SlotDefects defects) {
-        Column u = dice.unit("licensor_type_spelling", track, slot);
+        Column spelling = dice.weightedIndex("licensor_type_spelling", LICENSOR_TYPE_SPELLING_WEIGHTS, track, slot);
         return when(defects.is(Defect.UNKNOWN_ENUM), dice.pick("license_bad_type", BAD_LICENSOR_TYPES, track))
-                .when(u.lt(LICENSOR_TYPE_LOWER), lower(type))
-                .when(u.lt(LICENSOR_TYPE_LOWER + LICENSOR_TYPE_PADDED), concat(type, lit(" ")))
-                .otherwise(type);
+                .otherwise(cell(LICENSOR_TYPE_SPELLINGS, type, spelling));
     }
 
-    /** Self-licensed tracks name their uploader; labels, distributors and CC licences have real-looking names. */
+    /** A self-licensed track names its uploader; labels, distributors and CC licences have real-looking names. */
     private static Column licensorName(Dice dice, Column track, Column slot, Column type, long accounts) {
-        Column name = when(type.equalTo("SELF"), accountKey(uploaderIndex(dice, track, accounts)))
-                .when(type.equalTo("MAJOR_LABEL"), dice.pick("major", MAJOR_LABELS, track, slot))
-                .when(type.equalTo("INDEPENDENT_LABEL"), dice.pick("indie", INDEPENDENT_LABELS, track, slot))
-                .when(type.equalTo("DISTRIBUTOR"), dice.pick("distributor", DISTRIBUTORS, track, slot))
-                .when(type.equalTo("CREATIVE_COMMONS"), dice.pick("cc", CC_LICENSES, track, slot))
-                .otherwise(lit("Public Domain"));
-        return when(dice.unit("licensor_name_missing", track, slot).lt(NULL_LICENSOR_NAME_SHARE),
-                lit(null).cast(DataTypes.StringType))
+        Column names = element_at(lit(LICENSOR_NAMES), type);
+        Column name = when(type.equalTo(1), accountKey(uploaderIndex(dice, track, accounts)))
+                .otherwise(element_at(names, pmod(dice.hash("licensor_name", track, slot), size(names)).plus(1).cast("int")));
+        return when(dice.unit("licensor_name_missing", track, slot).lt(NULL_LICENSOR_NAME_SHARE), lit(null))
                 .otherwise(name);
     }
 
     private static Column prohibitedPurposes(Dice dice, Column track, Column slot, SlotDefects defects) {
-        Column[] bad = BAD_PROHIBITIONS.stream().map(LakeGenerator::stringArray).toArray(Column[]::new);
-        return when(defects.is(Defect.UNKNOWN_PURPOSE), dice.pick("license_bad_purpose", bad, track))
+        return when(defects.is(Defect.UNKNOWN_PURPOSE), dice.pick("license_bad_purpose", BAD_PROHIBITIONS, track))
                 .otherwise(dice.weighted("prohibited", PROHIBITIONS, track, slot));
     }
 
     private static Column validFrom(Dice dice, Column track, Column slot, Column window, SlotDefects defects) {
-        Column past = dice.instant("valid_from_past", PAST_START, PAST_END, track, slot);
-        Column early = dice.instant("valid_from_early", PAST_START, epochSecond("2024-01-01T00:00:00Z"), track, slot);
-        Column future = dice.instant("valid_from_future", FUTURE_START, FUTURE_END, track, slot);
-        return when(defects.is(Defect.BAD_INTERVAL), past)
-                .when(window.lt(WINDOW_OPEN), lit(null).cast(DataTypes.TimestampType))
-                .when(window.lt(WINDOW_OPEN + WINDOW_STARTED + WINDOW_RUNNING), past)
-                .when(window.lt(WINDOW_OPEN + WINDOW_STARTED + WINDOW_RUNNING + WINDOW_EXPIRED), early)
-                .otherwise(future);
+        double started = WINDOW_OPEN + WINDOW_STARTED + WINDOW_RUNNING;
+        double expired = started + WINDOW_EXPIRED;
+        return when(defects.is(Defect.BAD_INTERVAL), dice.instant("valid_from_past", PAST_START, PAST_END, track, slot))
+                .when(window.lt(WINDOW_OPEN), lit(null))
+                .when(window.lt(started), dice.instant("valid_from_past", PAST_START, PAST_END, track, slot))
+                .when(window.lt(expired), dice.instant("valid_from_early", PAST_START, EXPIRED_START_END, track, slot))
+                .otherwise(dice.instant("valid_from_future", FUTURE_START, FUTURE_END, track, slot));
     }
 
     /**
-     * Open-ended, ending in the future, expired (30 to 900 days after an early start, so before the end of
-     * the past), or for a future start open-ended or ending a few years later. A BAD_INTERVAL defect ends
-     * at or before its start.
+     * Matches {@link #validFrom}: none for open and started windows; in the future for a running one;
+     * 30-900 days after the start for an expired one (so still in the past) and for half of the future
+     * starts. A BAD_INTERVAL defect ends on or a day before its start.
      */
-    private static Column validTo(Dice dice, Column track, Column slot, Column window, Column validFrom,
-                                  SlotDefects defects) {
-        Column length = dice.index("valid_length", 870 * DAY, track, slot).plus(30 * DAY);
-        Column later = timestamp_seconds(validFrom.cast(DataTypes.LongType).plus(length));
-        Column future = dice.instant("valid_to_future", FUTURE_START, FUTURE_END, track, slot);
-        Column atOrBeforeStart = timestamp_seconds(
-                validFrom.cast(DataTypes.LongType).minus(dice.index("bad_interval", 2, track).multiply(DAY)));
+    private static Column validTo(Dice dice, Column track, Column slot, Column window, SlotDefects defects) {
         double started = WINDOW_OPEN + WINDOW_STARTED;
         double running = started + WINDOW_RUNNING;
         double expired = running + WINDOW_EXPIRED;
-        return when(defects.is(Defect.BAD_INTERVAL), atOrBeforeStart)
-                .when(window.lt(started), lit(null).cast(DataTypes.TimestampType))
-                .when(window.lt(running), future)
-                .when(window.lt(expired), later)
-                .when(dice.unit("future_open", track, slot).lt(0.5), lit(null).cast(DataTypes.TimestampType))
-                .otherwise(later);
+        Column length = dice.index("valid_length", (MAX_LICENSE_DAYS - MIN_LICENSE_DAYS) * DAY, track, slot)
+                .plus(MIN_LICENSE_DAYS * DAY);
+        Column badIntervalEnd = dice.seconds("valid_from_past", PAST_START, PAST_END, track, slot)
+                .minus(dice.index("bad_interval_days", 2, track).multiply(DAY));
+        Column expiredEnd = dice.seconds("valid_from_early", PAST_START, EXPIRED_START_END, track, slot).plus(length);
+        Column futureEnd = dice.seconds("valid_from_future", FUTURE_START, FUTURE_END, track, slot).plus(length);
+        return when(defects.is(Defect.BAD_INTERVAL), timestamp_seconds(badIntervalEnd))
+                .when(window.lt(started), lit(null))
+                .when(window.lt(running), dice.instant("valid_to_future", FUTURE_START, FUTURE_END, track, slot))
+                .when(window.lt(expired), timestamp_seconds(expiredEnd))
+                .when(dice.unit("future_open_ended", track, slot).lt(0.5), lit(null))
+                .otherwise(timestamp_seconds(futureEnd));
     }
 
     // =====================================================================================================
-    // consents: rows (account, slot) for slot < the account's event count
+    // consents: a row (account, slot) for each slot below the account's event count
     // =====================================================================================================
 
-    private static Dataset<Row> consents(SparkSession spark, Dice dice, long accounts) {
+    private static Dataset<Row> consents(SparkSession spark, long seed, long accounts) {
         Column account = col("account");
         Column slot = col("slot");
+        Column choiceSlot = col("choice_slot");
         double eventsPerAccount = CONSENTING_ACCOUNT_SHARE * mean(CONSENT_EVENT_COUNT_WEIGHTS);
-        Defects defects = Defects.schedule(dice, "consents", CONSENT_DEFECTS, eventsPerAccount, account);
-        Column count = when(dice.unit("consenting", account).lt(CONSENTING_ACCOUNT_SHARE),
-                dice.count("consent_count", CONSENT_EVENT_COUNT_WEIGHTS, account))
-                .otherwise(lit(0));
-        // a scheduled defect lives in slot 1, so that a duplicate can repeat slot 0's key
-        Column countWithDefect = when(defects.selected(), greatest(count, lit(2))).otherwise(count);
-        Column tied = slot.equalTo(1).and(not(defects.selected()))
-                .and(dice.unit("tied", account).lt(TIED_EVENTS_SHARE));
-        return spark.range(accounts * MAX_CONSENT_EVENTS)
-                .select(floor(col("id").divide(MAX_CONSENT_EVENTS)).as("account"),
-                        pmod(col("id"), lit(MAX_CONSENT_EVENTS)).as("slot"))
-                .where(slot.lt(countWithDefect))
-                .select(account, slot, tied.as("tied"))
-                .select(consentColumns(dice, account, slot, col("tied"), new SlotDefects(defects, slot)));
-    }
 
-    /**
-     * A tied event (slot 1) takes slot 0's purpose and timestamp and the opposite action: the same user opted
-     * in and out in the same second.
-     */
-    private static Column[] consentColumns(Dice dice, Column account, Column slot, Column tied, SlotDefects defects) {
-        Column choiceSlot = when(tied, lit(0L)).otherwise(slot);
-        Column optOut = dice.unit("opt_out", account, choiceSlot).lt(OPT_OUT_SHARE);
-        Column effectiveOptOut = when(tied, not(optOut)).otherwise(optOut);
-        return new Column[] {
+        Dice counting = new Dice(seed);
+        Defects accountDefects = Defects.schedule(counting, "consents", CONSENT_DEFECTS, eventsPerAccount, account);
+        Column consenting = counting.unit("consenting", account).lt(CONSENTING_ACCOUNT_SHARE);
+        Column eventCount = withDefectSlot(
+                when(consenting, counting.count("consent_count", CONSENT_EVENT_COUNT_WEIGHTS, account)).otherwise(lit(0)),
+                accountDefects);
+        // a tied event (slot 1) draws its purpose, time and action from slot 0, then flips the action
+        Column tied = slot.equalTo(1).and(not(accountDefects.selected()))
+                .and(counting.unit("tied", account).lt(TIED_EVENTS_SHARE));
+        Dataset<Row> slots = spark.range(accounts * MAX_CONSENT_EVENTS)
+                .select(floor(col("id").divide(MAX_CONSENT_EVENTS)).as("account"),
+                        pmod(col("id"), lit(MAX_CONSENT_EVENTS)).as("slot"));
+        Dataset<Row> rows = counting.roll(slots, account, slot).where(slot.lt(eventCount))
+                .select(account, slot, when(tied, lit(0L)).otherwise(slot).as("choice_slot"));
+
+        Dice dice = new Dice(seed);
+        SlotDefects defects = new SlotDefects(
+                Defects.schedule(dice, "consents", CONSENT_DEFECTS, eventsPerAccount, account), slot);
+        Column drawnOptOut = dice.unit("opt_out", account, choiceSlot).lt(OPT_OUT_SHARE);
+        Column optOut = when(choiceSlot.equalTo(slot), drawnOptOut).otherwise(not(drawnOptOut));
+        Column[] columns = {
             when(defects.is(Defect.BLANK_KEY), dice.pick("consent_blank_key", BLANKS, account))
-                    .when(defects.is(Defect.DUPLICATE_KEY), eventKey(account, lit(0)))
+                    .when(defects.is(Defect.DUPLICATE_KEY), eventKey(account, lit(0L)))
                     .otherwise(eventKey(account, slot)).as(EVENT_ID),
             when(defects.is(Defect.BLANK_REFERENCE), dice.pick("consent_blank_user", BLANKS, account))
                     .otherwise(accountKey(account)).as(USER_ID),
             when(defects.is(Defect.UNKNOWN_PURPOSE), dice.pick("consent_bad_purpose", BAD_PURPOSES, account))
                     .otherwise(dice.weighted("purpose", PURPOSES, account, choiceSlot)).as(PURPOSE),
-            action(dice, account, slot, effectiveOptOut, defects).as(ACTION),
+            action(dice, account, slot, optOut, defects).as(ACTION),
             eventTs(dice, account, choiceSlot, defects).as(EVENT_TS),
             dice.weighted("source", SOURCES, account, slot).as(SOURCE)
         };
+        return dice.roll(rows, account, slot, choiceSlot).select(columns);
     }
 
     private static Column eventKey(Column account, Column slot) {
@@ -489,17 +497,13 @@ public final class LakeGenerator {
     }
 
     private static Column action(Dice dice, Column account, Column slot, Column optOut, SlotDefects defects) {
-        Column action = when(optOut, lit("OPT_OUT")).otherwise(lit("OPT_IN"));
-        Column u = dice.unit("action_spelling", account, slot);
+        Column spelling = dice.weightedIndex("action_spelling", ACTION_SPELLING_WEIGHTS, account, slot);
         return when(defects.is(Defect.UNKNOWN_ENUM), dice.pick("consent_bad_action", BAD_ACTIONS, account))
-                .when(u.lt(ODD_ACTION_SPELLING / 3), lower(action))
-                .when(u.lt(2 * ODD_ACTION_SPELLING / 3), concat(lit(" "), action))
-                .when(u.lt(ODD_ACTION_SPELLING), when(optOut, lit("Opt_Out")).otherwise(lit("Opt_In")))
-                .otherwise(action);
+                .otherwise(cell(ACTION_SPELLINGS, when(optOut, lit(2)).otherwise(lit(1)), spelling));
     }
 
     private static Column eventTs(Dice dice, Column account, Column choiceSlot, SlotDefects defects) {
-        return when(defects.is(Defect.NULL_TIMESTAMP), lit(null).cast(DataTypes.TimestampType))
+        return when(defects.is(Defect.NULL_TIMESTAMP), lit(null))
                 .when(dice.unit("event_in_future", account, choiceSlot).lt(FUTURE_EVENT_SHARE),
                         dice.instant("event_future", FUTURE_START, FUTURE_END, account, choiceSlot))
                 .otherwise(dice.instant("event_past", PAST_START, PAST_END, account, choiceSlot));
@@ -509,10 +513,40 @@ public final class LakeGenerator {
     // building blocks
     // =====================================================================================================
 
-    /** Deterministic pseudo-randomness: a pure function of (seed, salt, keys), whatever the partitioning. */
-    private record Dice(long seed) {
+    /**
+     * Deterministic pseudo-randomness for one table. A draw is xxhash64 of (a mix of seed and salt, keys...),
+     * a pure function of the row, so the rows do not depend on partitioning. Each draw is a column computed
+     * once per row by {@link #roll}, in a projection of its own, and the values are built from the draws
+     * with small expressions (comparisons, lookups in literal tables): a draw used by several branches is
+     * hashed once, and the generated code stays small enough for the JIT to compile.
+     */
+    private static final class Dice {
+        /** A weighted choice is a lookup in a table of this many equally likely slots: weights are in 1/1000. */
+        private static final int SLOTS = 1000;
+
+        private final long seed;
+        private final Map<String, Column> draws = new LinkedHashMap<>();
+        private final Map<String, List<Column>> drawKeys = new HashMap<>();
+
+        Dice(long seed) {
+            this.seed = seed;
+        }
+
+        /** The frame's kept columns plus every draw asked for so far; build the values first, then roll. */
+        Dataset<Row> roll(Dataset<Row> frame, Column... kept) {
+            return frame.select(Stream.concat(Stream.of(kept), draws.values().stream()).toArray(Column[]::new));
+        }
+
+        /** A uniform 64-bit draw; the same salt always means the same keys. */
         Column hash(String salt, Column... keys) {
-            return xxhash64(Stream.concat(Stream.of(lit(seed), lit(salt)), Stream.of(keys)).toArray(Column[]::new));
+            String name = "_draw_" + salt;
+            List<Column> previous = drawKeys.putIfAbsent(name, List.of(keys));
+            if (previous != null && !previous.equals(List.of(keys))) {
+                throw new IllegalStateException("draw " + salt + " used with different keys");
+            }
+            Column[] inputs = Stream.concat(Stream.of(lit(mix(seed, salt))), Stream.of(keys)).toArray(Column[]::new);
+            draws.putIfAbsent(name, xxhash64(inputs).as(name));
+            return col(name);
         }
 
         /** Uniform in [0, 1): the top 53 bits of the hash. */
@@ -525,66 +559,101 @@ public final class LakeGenerator {
             return pmod(hash(salt, keys), lit(n));
         }
 
-        Column pick(String salt, List<String> values, Column... keys) {
-            return pick(salt, values.stream().map(v -> lit(v).cast(DataTypes.StringType)).toArray(Column[]::new), keys);
+        /** One of the values (strings, or arrays of strings), uniformly. */
+        Column pick(String salt, Object[] values, Column... keys) {
+            return element_at(lit(values), index(salt, values.length, keys).plus(1).cast(DataTypes.IntegerType));
         }
 
-        /** One of the values, uniformly. */
-        Column pick(String salt, Column[] values, Column... keys) {
-            return element_at(array(values), index(salt, values.length, keys).plus(1).cast(DataTypes.IntegerType));
-        }
-
-        /** One of the choices, with probability proportional to its weight. */
+        /** One of the choices' values, with probability proportional to its weight. */
         Column weighted(String salt, List<Choice> choices, Column... keys) {
             double total = choices.stream().mapToDouble(Choice::weight).sum();
-            Column u = unit(salt, keys);
-            Column result = null;
-            double cumulative = 0;
-            for (Choice choice : choices.subList(0, choices.size() - 1)) {
-                cumulative += choice.weight() / total;
-                result = result == null ? when(u.lt(cumulative), choice.value())
-                        : result.when(u.lt(cumulative), choice.value());
+            List<Object> slots = new ArrayList<>(SLOTS);
+            double bound = 0;
+            int choice = -1;
+            for (int slot = 0; slot < SLOTS; slot++) {
+                double centre = (slot + 0.5) / SLOTS;
+                while (centre > bound && choice < choices.size() - 1) {
+                    bound += choices.get(++choice).weight() / total;
+                }
+                slots.add(choices.get(choice).value());
             }
-            Column last = choices.get(choices.size() - 1).value();
-            return result == null ? last : result.otherwise(last);
+            Column slot = floor(unit(salt, keys).multiply(SLOTS)).cast(DataTypes.IntegerType).plus(1);
+            return element_at(literalArray(slots), slot);
         }
 
-        /** A count 0..weights.length-1 (an int), with probability weights[count]. */
+        /** 1..weights.length, with probability proportional to weights[index - 1]. */
+        Column weightedIndex(String salt, double[] weights, Column... keys) {
+            return weighted(salt, IntStream.range(0, weights.length)
+                    .mapToObj(i -> Choice.of(i + 1, weights[i])).toList(), keys);
+        }
+
+        /** 0..weights.length-1, with probability weights[count]. */
         Column count(String salt, double[] weights, Column... keys) {
-            List<Choice> choices = IntStream.range(0, weights.length)
-                    .mapToObj(i -> Choice.of(i, weights[i])).toList();
-            return weighted(salt, choices, keys);
+            return weightedIndex(salt, weights, keys).minus(1);
+        }
+
+        /** Epoch seconds uniform in [from, until). */
+        Column seconds(String salt, long from, long until, Column... keys) {
+            return index(salt, until - from, keys).plus(from);
         }
 
         /** A timestamp uniform in [from, until), whole seconds. */
         Column instant(String salt, long from, long until, Column... keys) {
-            return timestamp_seconds(index(salt, until - from, keys).plus(from));
+            return timestamp_seconds(seconds(salt, from, until, keys));
         }
-    }
 
-    /** A value and its weight; the value is a string, an int, a list of strings (an array) or null. */
-    private record Choice(Column value, double weight) {
-        static Choice of(Object value, double weight) {
-            Column column;
-            if (value == null) {
-                column = lit(null); // an untyped null takes the type of the other choices
-            } else if (value instanceof List<?> list) {
-                column = stringArray(list);
-            } else {
-                column = lit(value);
+        /** A well-spread 64-bit hash seed for (seed, salt): SplitMix64 over the salt's characters. */
+        private static long mix(long seed, String salt) {
+            long h = seed;
+            for (int i = 0; i < salt.length(); i++) {
+                h = splitMix64(h ^ salt.charAt(i));
             }
-            return new Choice(column, weight);
+            return splitMix64(h);
+        }
+
+        private static long splitMix64(long x) {
+            long z = x + 0x9E3779B97F4A7C15L;
+            z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+            z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+            return z ^ (z >>> 31);
         }
     }
 
-    private static Column stringArray(List<?> values) {
-        Column[] elements = values.stream().map(v -> lit(v).cast(DataTypes.StringType)).toArray(Column[]::new);
-        return array(elements).cast(STRINGS);
+    /** A value (a string, an int, an array of strings, or null) and its weight. */
+    private record Choice(Object value, double weight) {
+        static Choice of(Object value, double weight) {
+            return new Choice(value, weight);
+        }
+    }
+
+    private static double[] weights(List<Choice> choices) {
+        return choices.stream().mapToDouble(Choice::weight).toArray();
     }
 
     /** The mean count of weights indexed by count (weights summing to 1). */
     private static double mean(double[] countWeights) {
         return IntStream.range(0, countWeights.length).mapToDouble(i -> i * countWeights[i]).sum();
+    }
+
+    /** Per choice (a string), its spellings: row i of the table spells the i-th choice. */
+    private static String[][] spellings(List<Choice> choices, Function<String, String[]> spell) {
+        return choices.stream().map(c -> spell.apply((String) c.value())).toArray(String[][]::new);
+    }
+
+    /** table[row][column], 1-based, from a literal table. */
+    private static Column cell(String[][] table, Column row, Column column) {
+        return element_at(element_at(lit(table), row), column);
+    }
+
+    /** A literal array typed after its non-null elements (strings, ints or arrays of strings). */
+    private static Column literalArray(List<Object> values) {
+        Class<?> type = values.stream().filter(Objects::nonNull).findFirst().<Class<?>>map(Object::getClass)
+                .orElse(String.class);
+        Object array = Array.newInstance(type, values.size());
+        for (int i = 0; i < values.size(); i++) {
+            Array.set(array, i, values.get(i));
+        }
+        return lit(array);
     }
 
     /**

@@ -42,6 +42,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.function.Supplier;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -61,6 +66,9 @@ public final class ClearanceJob {
     private static final Map<String, String> LEDGER_PROPERTIES = Map.of(
             "delta.appendOnly", "true",
             "delta.dataSkippingStatsColumns", String.join(",", RUN_ID, AS_OF, TRACK_ID, PURPOSE, DECISION, UPLOADER_ID));
+
+    /** Output tables written at once after the ledger; Delta commits to different tables do not conflict. */
+    private static final int PARALLEL_WRITES = 4;
 
     private final SparkSession spark;
     private final JobConfig config;
@@ -216,22 +224,27 @@ public final class ClearanceJob {
         }
         written.add(new OutputVersion(OutputTables.LEDGER, ledgerPath, ledgerVersion, ledgerRows));
 
-        DeltaTables.ensure(spark, currentPath, OutputTables.LEDGER_SCHEMA, Map.of());
-        long currentVersion = stage("write " + OutputTables.CURRENT, () ->
-                DeltaTables.overwrite(LedgerDiff.currentRows(diff), currentPath));
-        written.add(new OutputVersion(OutputTables.CURRENT, currentPath, currentVersion, currentRows));
-
+        // Ledger first: from here on every table written below is supported by a recorded decision. The
+        // remaining tables are independent of each other, so their writes overlap.
+        List<Callable<OutputVersion>> writes = new ArrayList<>();
+        writes.add(() -> {
+            DeltaTables.ensure(spark, currentPath, OutputTables.LEDGER_SCHEMA, Map.of());
+            long version = stage("write " + OutputTables.CURRENT, () ->
+                    DeltaTables.overwrite(LedgerDiff.currentRows(diff), currentPath));
+            return new OutputVersion(OutputTables.CURRENT, currentPath, version, currentRows);
+        });
         for (PurposeCount count : decisionCounts) {
-            String purpose = count.purpose();
-            Dataset<Row> included = stamp.apply(decisions.filter(col(PURPOSE).equalTo(purpose)
+            Dataset<Row> included = stamp.apply(decisions.filter(col(PURPOSE).equalTo(count.purpose())
                     .and(col(DECISION).equalTo(Decision.INCLUDED.name()))), OutputTables.CURATED_SCHEMA);
-            written.add(writeCurated(purpose, included, count.included()));
+            writes.add(() -> writeCurated(count.purpose(), included, count.included()));
         }
         for (String gone : purposesThatLeft(previous)) {
             if (DeltaTables.exists(spark, outputs.curated(gone))) {
-                written.add(writeCurated(gone, spark.createDataFrame(List.of(), OutputTables.CURATED_SCHEMA), 0));
+                Dataset<Row> empty = spark.createDataFrame(List.of(), OutputTables.CURATED_SCHEMA);
+                writes.add(() -> writeCurated(gone, empty, 0));
             }
         }
+        written.addAll(inParallel(writes));
 
         RunRecord done = finished(running, RunStatus.SUCCEEDED, null, written, decisionCounts, reasonCounts,
                 quarantineCounts, ledgerRows);
@@ -245,6 +258,24 @@ public final class ClearanceJob {
         DeltaTables.ensure(spark, path, OutputTables.CURATED_SCHEMA, Map.of());
         long version = stage("write curated/" + purpose, () -> DeltaTables.overwrite(rows, path));
         return new OutputVersion(OutputTables.CURATED_DIR + "/" + purpose, path, version, count);
+    }
+
+    private static List<OutputVersion> inParallel(List<Callable<OutputVersion>> writes) {
+        ExecutorService pool = Executors.newFixedThreadPool(Math.min(PARALLEL_WRITES, writes.size()));
+        try {
+            List<OutputVersion> results = new ArrayList<>();
+            for (Future<OutputVersion> future : pool.invokeAll(writes)) {
+                results.add(future.get());
+            }
+            return results;
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while writing outputs", e);
+        } finally {
+            pool.shutdownNow();
+        }
     }
 
     private List<String> purposesThatLeft(Optional<RunRecord> previous) {

@@ -1,0 +1,323 @@
+package dev.clearance.run;
+
+import static dev.clearance.testing.Fixtures.consent;
+import static dev.clearance.testing.Fixtures.license;
+import static dev.clearance.testing.Fixtures.list;
+import static dev.clearance.testing.Fixtures.track;
+import static org.apache.spark.sql.functions.col;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.clearance.audit.RunLog;
+import dev.clearance.audit.RunRecord;
+import dev.clearance.audit.RunRecord.PurposeCount;
+import dev.clearance.audit.RunRecord.QuarantineCount;
+import dev.clearance.audit.RunRecord.ReasonCount;
+import dev.clearance.audit.RunStatus;
+import dev.clearance.catalog.Columns;
+import dev.clearance.config.JobConfig;
+import dev.clearance.errors.InputContractException;
+import dev.clearance.errors.QuarantineLimitException;
+import dev.clearance.errors.RunConflictException;
+import dev.clearance.policy.PolicyLoader;
+import dev.clearance.publish.DeltaTables;
+import dev.clearance.publish.OutputTables;
+import dev.clearance.testing.Fixtures;
+import dev.clearance.testing.Frames;
+import dev.clearance.testing.SparkExtension;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SaveMode;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Whole runs against Delta tables in a temporary folder: outputs, change rows, reruns and refusals (§4, §4.1). */
+@ExtendWith(SparkExtension.class)
+class ClearanceJobTest {
+    private static final Instant T1 = Instant.parse("2026-06-01T00:00:00Z");
+    private static final Instant T2 = Instant.parse("2026-06-02T00:00:00Z");
+    private static final String REC = "recommendation";
+    private static final String FRAUD = "fraud_detection";
+    private static final String GEN = "generative_training";
+
+    @TempDir
+    Path dir;
+
+    private final List<Row> tracks = new ArrayList<>();
+    private final List<Row> licenses = new ArrayList<>();
+    private final List<Row> consents = new ArrayList<>();
+
+    /** t1 is included everywhere; t2 has no opt-in (excluded from generative training); t3 is private. */
+    private void catalogV1() {
+        tracks.add(track("t1", "u1", "ACTIVE", list("lofi"), null));
+        tracks.add(track("t2", "u2", "ACTIVE", null, null));
+        tracks.add(track("t3", "u1", "PRIVATE", null, null));
+        licenses.add(license("l1", "t1", "SELF", null, null, null));
+        licenses.add(license("l2", "t2", "SELF", null, null, null));
+        licenses.add(license("l3", "t3", "SELF", null, null, null));
+        consents.add(consent("e1", "u1", "generative_training", "OPT_IN", "2026-01-01T00:00:00Z"));
+    }
+
+    private Path config(double maxFraction) {
+        Fixtures.writeLake(dir.resolve("lake"), tracks, licenses, consents);
+        return Fixtures.writeConfig(dir, Fixtures.DEFAULT_POLICY, maxFraction);
+    }
+
+    private ClearanceJob.Outcome run(Path config, Instant asOf, String runId) {
+        JobConfig job = JobConfig.load(config);
+        return new ClearanceJob(SparkExtension.spark(), job, PolicyLoader.load(job.policy()),
+                Clock.fixed(asOf.plusSeconds(3600), ZoneOffset.UTC))
+                .run(new RunRequest(Optional.of(asOf), Optional.ofNullable(runId)));
+    }
+
+    private Dataset<Row> table(String name) {
+        return DeltaTables.read(SparkExtension.spark(), dir.resolve("out").resolve(name).toString());
+    }
+
+    private List<String> ledger(String runId) {
+        return table(OutputTables.LEDGER).filter(col(Columns.RUN_ID).equalTo(runId)).collectAsList().stream()
+                .map(r -> r.getAs(Columns.TRACK_ID) + "/" + r.getAs(Columns.PURPOSE) + " " + r.getAs(Columns.DECISION)
+                        + " " + r.getList(r.fieldIndex(Columns.REASONS)))
+                .toList();
+    }
+
+    @Test
+    void firstRunRecordsEveryPairAndPublishesExactlyTheIncludedTracks() {
+        catalogV1();
+        RunRecord run = run(config(0.5), T1, null).record();
+
+        assertThat(run.runId()).isEqualTo("run-20260601T000000Z");
+        assertThat(run.status()).isEqualTo(RunStatus.SUCCEEDED);
+        assertThat(ledger(run.runId())).containsExactlyInAnyOrder(
+                "t1/recommendation INCLUDED []", "t1/fraud_detection INCLUDED []", "t1/generative_training INCLUDED []",
+                "t2/recommendation INCLUDED []", "t2/fraud_detection INCLUDED []",
+                "t2/generative_training EXCLUDED [CONSENT_NOT_GIVEN]",
+                "t3/recommendation EXCLUDED [STATE_NOT_ELIGIBLE]", "t3/fraud_detection INCLUDED []",
+                "t3/generative_training EXCLUDED [STATE_NOT_ELIGIBLE]");
+        Frames.assertNoOrderEquals(table(OutputTables.LEDGER).drop(Columns.RUN_ID),
+                table(OutputTables.CURRENT).drop(Columns.RUN_ID));
+
+        Timestamp asOf = Timestamp.from(T1);
+        Frames.assertNoOrderEquals(
+                SparkExtension.spark().createDataFrame(List.of(
+                        curated("t1", "u1", "l1", "OPT_IN", "e1", run.runId(), asOf)), OutputTables.CURATED_SCHEMA),
+                table("curated/" + GEN));
+        Frames.assertNoOrderEquals(
+                SparkExtension.spark().createDataFrame(List.of(
+                        curated("t1", "u1", "l1", "NONE", null, run.runId(), asOf),
+                        curated("t2", "u2", "l2", "NONE", null, run.runId(), asOf)), OutputTables.CURATED_SCHEMA),
+                table("curated/" + REC));
+        assertThat(table("curated/" + FRAUD).count()).isEqualTo(3);
+        assertThat(table(OutputTables.LEDGER).select(Columns.POLICY_SHA256).distinct().head().getString(0))
+                .isEqualTo(PolicyLoader.load(Fixtures.DEFAULT_POLICY).sha256());
+
+        assertThat(run.decisionCounts()).containsExactlyInAnyOrder(
+                new PurposeCount(REC, 2, 1), new PurposeCount(FRAUD, 3, 0), new PurposeCount(GEN, 1, 2));
+        assertThat(run.reasonCounts()).containsExactlyInAnyOrder(
+                new ReasonCount(REC, "STATE_NOT_ELIGIBLE", 1), new ReasonCount(GEN, "STATE_NOT_ELIGIBLE", 1),
+                new ReasonCount(GEN, "CONSENT_NOT_GIVEN", 1));
+        assertThat(run.ledgerRows()).isEqualTo(9);
+        assertThat(run.inputs()).extracting(i -> i.table() + "@" + i.version())
+                .containsExactly("tracks@0", "licenses@0", "consents@0");
+        assertThat(run.outputs()).extracting(RunRecord.OutputVersion::table).containsExactlyInAnyOrder(
+                "quarantine", "lineage/decisions", "lineage/current", "curated/" + REC, "curated/" + FRAUD,
+                "curated/" + GEN);
+        assertThat(run.output("curated/" + GEN).orElseThrow().version())
+                .isEqualTo(DeltaTables.version(SparkExtension.spark(), dir.resolve("out/curated/" + GEN).toString()));
+        assertThat(new RunLog(SparkExtension.spark(), new OutputTables(dir.resolve("out"))).all())
+                .containsExactly(run);
+    }
+
+    @Test
+    void laterRunsWriteOnlyChangedNewAndRemovedPairs() {
+        catalogV1();
+        Path config = config(0.5);
+        RunRecord first = run(config, T1, "first").record();
+
+        tracks.remove(2);                                                // t3 leaves the catalog
+        tracks.add(track("t4", "u1", "ACTIVE", null, null));           // t4 arrives
+        licenses.add(license("l4", "t4", "SELF", null, null, null));
+        consents.add(consent("e2", "u2", "generative_training", "OPT_IN", "2026-06-01T12:00:00Z")); // t2 opts in
+        RunRecord second = run(config(0.5), T2, "second").record();
+
+        assertThat(ledger("second")).containsExactlyInAnyOrder(
+                "t2/generative_training INCLUDED []",
+                "t3/recommendation REMOVED [TRACK_NOT_IN_CATALOG]", "t3/fraud_detection REMOVED [TRACK_NOT_IN_CATALOG]",
+                "t3/generative_training REMOVED [TRACK_NOT_IN_CATALOG]",
+                "t4/recommendation INCLUDED []", "t4/fraud_detection INCLUDED []", "t4/generative_training INCLUDED []");
+        assertThat(second.ledgerRows()).isEqualTo(7);
+        assertThat(ledger("first")).hasSize(9);
+
+        // lineage/current: this run's rows where something changed, the earlier ledger row where nothing did.
+        List<String> current = table(OutputTables.CURRENT).collectAsList().stream()
+                .map(r -> r.getAs(Columns.TRACK_ID) + "/" + r.getAs(Columns.PURPOSE) + "@" + r.getAs(Columns.RUN_ID))
+                .toList();
+        assertThat(current).containsExactlyInAnyOrder(
+                "t1/recommendation@first", "t1/fraud_detection@first", "t1/generative_training@first",
+                "t2/recommendation@first", "t2/fraud_detection@first", "t2/generative_training@second",
+                "t4/recommendation@second", "t4/fraud_detection@second", "t4/generative_training@second");
+        assertThat(table("curated/" + GEN).collectAsList()).extracting(r -> r.getAs(Columns.TRACK_ID) + "@"
+                + r.getAs(Columns.RUN_ID)).containsExactlyInAnyOrder("t1@second", "t2@second", "t4@second");
+        assertThat(first.asOf()).isBefore(second.asOf());
+    }
+
+    @Test
+    void aPurposeThatLeftThePolicyGetsRemovedRowsAndAnEmptyCuratedTable() {
+        catalogV1();
+        Path config = config(0.5);
+        run(config, T1, "first");
+
+        String policy = new String(readAll(Fixtures.DEFAULT_POLICY));
+        String withoutFraud = policy.substring(0, policy.indexOf("  fraud_detection:"))
+                + policy.substring(policy.indexOf("  generative_training:"));
+        Path policyFile = Fixtures.write(dir.resolve("policy-v2.yaml"), withoutFraud);
+        RunRecord second = run(Fixtures.writeConfig(dir, policyFile, 0.5), T2, "second").record();
+
+        assertThat(ledger("second")).containsExactlyInAnyOrder(
+                "t1/fraud_detection REMOVED [PURPOSE_NOT_IN_POLICY]", "t2/fraud_detection REMOVED [PURPOSE_NOT_IN_POLICY]",
+                "t3/fraud_detection REMOVED [PURPOSE_NOT_IN_POLICY]");
+        assertThat(table("curated/" + FRAUD).count()).isZero();
+        assertThat(second.output("curated/" + FRAUD)).isPresent();
+        assertThat(table(OutputTables.CURRENT).filter(col(Columns.PURPOSE).equalTo(FRAUD)).count()).isZero();
+    }
+
+    @Test
+    void rerunningASucceededRunIdChangesNothing() {
+        catalogV1();
+        Path config = config(0.5);
+        RunRecord first = run(config, T1, "daily").record();
+        long ledgerVersion = DeltaTables.version(SparkExtension.spark(), dir.resolve("out/lineage/decisions").toString());
+
+        ClearanceJob.Outcome again = run(config, T1, "daily");
+        assertThat(again.alreadySucceeded()).isTrue();
+        assertThat(again.record()).isEqualTo(first);
+        assertThat(DeltaTables.version(SparkExtension.spark(), dir.resolve("out/lineage/decisions").toString()))
+                .isEqualTo(ledgerVersion);
+    }
+
+    @Test
+    void anAsOfEarlierThanTheLastSuccessfulRunIsRefused() {
+        catalogV1();
+        Path config = config(0.5);
+        run(config, T2, "later");
+        assertThatThrownBy(() -> run(config, T1, "earlier"))
+                .isInstanceOf(RunConflictException.class)
+                .hasMessageContaining("earlier than 2026-06-02T00:00:00Z")
+                .hasMessageContaining("last successful run later");
+        assertThat(ledger("earlier")).isEmpty();
+    }
+
+    @Test
+    void aBatchOverTheQuarantineLimitPublishesOnlyQuarantineAndAFailedRun() {
+        catalogV1();
+        Path config = config(0.2);
+        RunRecord first = run(config, T1, "good").record();
+
+        tracks.add(track("t9", "u9", "ARCHIVED", null, null));
+        licenses.add(license("l9", null, "SELF", null, null, null));
+        assertThatThrownBy(() -> run(config(0.2), T2, "bad"))
+                .isInstanceOf(QuarantineLimitException.class)
+                .hasMessageContaining("tracks: 1 of 4 rows invalid (25.00%)");
+
+        for (String purpose : List.of(REC, FRAUD, GEN)) {
+            assertThat(DeltaTables.version(SparkExtension.spark(), dir.resolve("out/curated/" + purpose).toString()))
+                    .isEqualTo(first.output("curated/" + purpose).orElseThrow().version());
+        }
+        assertThat(ledger("bad")).isEmpty();
+        RunRecord bad = new RunLog(SparkExtension.spark(), new OutputTables(dir.resolve("out"))).find("bad").orElseThrow();
+        assertThat(bad.status()).isEqualTo(RunStatus.FAILED);
+        assertThat(bad.quarantineCounts()).containsExactlyInAnyOrder(
+                new QuarantineCount("tracks", "UNKNOWN_ENUM", 1), new QuarantineCount("licenses", "BLANK_REFERENCE", 1));
+        assertThat(table(OutputTables.QUARANTINE).filter(col(Columns.RUN_ID).equalTo("bad")).count()).isEqualTo(2);
+    }
+
+    @Test
+    void anInputBreakingTheContractFailsBeforeAnyOutputExists() {
+        catalogV1();
+        Path config = config(0.5);
+        SparkExtension.spark().read().format("delta").load(dir.resolve("lake/consents").toString())
+                .drop(Columns.ACTION).write().format("delta").mode(SaveMode.Overwrite).option("overwriteSchema", "true")
+                .save(dir.resolve("lake/consents").toString());
+
+        assertThatThrownBy(() -> run(config, T1, null))
+                .isInstanceOf(InputContractException.class)
+                .hasMessageContaining("input table consents")
+                .hasMessageContaining("missing column 'action' (expected string)");
+        assertThat(Files.exists(dir.resolve("out"))).isFalse();
+    }
+
+    @Test
+    void anInterruptedRunIsCompletedOnTheInputsItFirstReadWithoutWritingLedgerRowsTwice() {
+        catalogV1();
+        Path config = config(0.5);
+        run(config, T1, "first");
+        tracks.add(track("t4", "u2", "ACTIVE", null, null));
+        licenses.add(license("l4", "t4", "SELF", null, null, null));
+        RunRecord second = run(config(0.5), T2, "second").record();
+        assertThat(ledger("second")).hasSize(3);
+
+        // "second" died after its ledger append: its run-log row still says RUNNING. Meanwhile t5 arrived.
+        RunLog runLog = new RunLog(SparkExtension.spark(), new OutputTables(dir.resolve("out")));
+        runLog.write(new RunRecord(second.runId(), second.asOf(), second.startedAt(), null, RunStatus.RUNNING,
+                second.policyVersion(), second.policySha256(), null, second.inputs(), List.of(), List.of(), List.of(),
+                List.of(), 0));
+        tracks.add(track("t5", "u2", "ACTIVE", null, null));
+        licenses.add(license("l5", "t5", "SELF", null, null, null));
+        config(0.5);
+
+        assertThatThrownBy(() -> run(config, Instant.parse("2026-06-03T00:00:00Z"), "third"))
+                .isInstanceOf(RunConflictException.class)
+                .hasMessageContaining("run second (as_of 2026-06-02T00:00:00Z) wrote ledger rows but did not finish");
+
+        RunRecord completed = run(config, T2, "second").record();
+        assertThat(completed.status()).isEqualTo(RunStatus.SUCCEEDED);
+        assertThat(completed.inputs()).isEqualTo(second.inputs());
+        assertThat(ledger("second")).containsExactlyInAnyOrder("t4/recommendation INCLUDED []",
+                "t4/fraud_detection INCLUDED []", "t4/generative_training EXCLUDED [CONSENT_NOT_GIVEN]");
+        assertThat(table("curated/" + FRAUD).collectAsList()).extracting(r -> r.<String>getAs(Columns.TRACK_ID))
+                .containsExactlyInAnyOrder("t1", "t2", "t3", "t4");
+        assertThat(runLog.all()).extracting(RunRecord::status).containsOnly(RunStatus.SUCCEEDED);
+
+        run(config, Instant.parse("2026-06-03T00:00:00Z"), "third");
+        assertThat(ledger("third")).containsExactlyInAnyOrder("t5/recommendation INCLUDED []",
+                "t5/fraud_detection INCLUDED []", "t5/generative_training EXCLUDED [CONSENT_NOT_GIVEN]");
+    }
+
+    @Test
+    void aResumedRunRefusesAChangedPolicy() {
+        catalogV1();
+        Path config = config(0.5);
+        RunRecord first = run(config, T1, "first").record();
+        new RunLog(SparkExtension.spark(), new OutputTables(dir.resolve("out"))).write(new RunRecord(first.runId(),
+                first.asOf(), first.startedAt(), null, RunStatus.RUNNING, first.policyVersion(), "0".repeat(64), null,
+                first.inputs(), List.of(), List.of(), List.of(), List.of(), 0));
+        assertThatThrownBy(() -> run(config, T1, "first"))
+                .isInstanceOf(RunConflictException.class)
+                .hasMessageContaining("already wrote ledger rows under policy sha256 " + "0".repeat(64));
+    }
+
+    private static Row curated(String track, String uploader, String license, String consentState, String eventId,
+                               String runId, Timestamp asOf) {
+        return Frames.row(track, uploader, "Title " + track, "ambient", 180_000L, "s3://audio/" + track + ".flac",
+                List.of(license), List.of("SELF"), consentState, eventId, "2026-11-27.1", runId, asOf);
+    }
+
+    private static byte[] readAll(Path file) {
+        try {
+            return Files.readAllBytes(file);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+}
