@@ -29,7 +29,6 @@ public final class Main {
         CommandLine cli = new CommandLine(new Main());
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             if (e instanceof ClearanceException failure) {
-                LOG.error("{}", failure.getMessage());
                 commandLine.getErr().println("clearance: " + failure.getMessage());
                 return failure.exitCode().code();
             }

@@ -20,7 +20,11 @@ public final class DeltaTables {
         return DeltaTable.isDeltaTable(spark, path);
     }
 
+    /** Creates the table with its schema and properties unless it exists (a cheap check: no log replay). */
     public static void ensure(SparkSession spark, String path, StructType schema, Map<String, String> properties) {
+        if (exists(spark, path)) {
+            return;
+        }
         DeltaTableBuilder builder = DeltaTable.createIfNotExists(spark).location(path).addColumns(schema);
         properties.forEach(builder::property);
         builder.execute();

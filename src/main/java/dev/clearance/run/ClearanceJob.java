@@ -202,7 +202,9 @@ public final class ClearanceJob {
         Dataset<Row> diff = persist(LedgerDiff.diff(stamp.apply(decisions, OutputTables.LEDGER_SCHEMA), previousCurrent,
                 new HashSet<>(policy.purposeNames()), stamp));
 
-        List<PurposeCount> decisionCounts = stage("count decisions", () -> countDecisions(decisions));
+        List<PurposeCount> decisionCounts = stage("count decisions", () -> countDecisions(decisions)).stream()
+                .sorted(Comparator.comparing(c -> policy.purposeNames().indexOf(c.purpose())))
+                .toList();
         List<ReasonCount> reasonCounts = stage("count reasons", () -> countReasons(decisions));
         Map<String, Long> changes = stage("diff against previous run", () -> countChanges(diff));
         long ledgerRows = changes.entrySet().stream()

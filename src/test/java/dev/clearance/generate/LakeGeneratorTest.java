@@ -14,6 +14,7 @@ import static org.apache.spark.sql.functions.trim;
 import static org.apache.spark.sql.functions.upper;
 import static org.apache.spark.sql.functions.when;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.clearance.catalog.InputTable;
 import dev.clearance.generate.LakeGenerator.Lake;
@@ -117,6 +118,13 @@ class LakeGeneratorTest {
     }
 
     @Test
+    void refusesAnEmptyOrOversizedCatalog(SparkSession spark) {
+        assertThatThrownBy(() -> LakeGenerator.generate(spark, 0, 1)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> LakeGenerator.generate(spark, LakeGenerator.MAX_TRACKS + 1, 1))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
     void invalidRowsAreAboutHalfAPercentOfEveryTable() {
         assertThat(invalidShare(trackReasons(sample.tracks()))).isBetween(0.002, 0.008);
         assertThat(invalidShare(licenseReasons(sample.licenses()))).isBetween(0.002, 0.008);
@@ -125,7 +133,7 @@ class LakeGeneratorTest {
 
     @Test
     void everyQuarantineReasonOfTheContractIsPlanted(SparkSession spark) {
-        // consents has one row per ~13 tracks, so it needs a larger lake to show all six kinds
+        // consents has about one row per 17 tracks, and one defect per ~160 rows: six kinds need a larger lake
         Lake lake = LakeGenerator.generate(spark, 100_000, 5);
 
         assertThat(reasonCounts(trackReasons(sample.tracks())).keySet())
