@@ -10,7 +10,7 @@ import dev.clearance.audit.RunRecord.PurposeCount;
 import dev.clearance.audit.RunRecord.QuarantineCount;
 import dev.clearance.audit.RunRecord.ReasonCount;
 import dev.clearance.catalog.InputVersion;
-import dev.clearance.publish.DeltaTables;
+import dev.clearance.spark.DeltaTables;
 import dev.clearance.publish.OutputTables;
 import java.sql.Timestamp;
 import java.time.Instant;

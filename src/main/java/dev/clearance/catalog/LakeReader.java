@@ -4,7 +4,7 @@ import dev.clearance.config.JobConfig.TableLocation;
 import dev.clearance.config.TableFormat;
 import dev.clearance.errors.InputContractException;
 import dev.clearance.errors.RunConflictException;
-import io.delta.tables.DeltaTable;
+import dev.clearance.spark.DeltaTables;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -39,7 +39,7 @@ public final class LakeReader {
 
     public static Snapshot open(SparkSession spark, InputTable table, TableLocation location,
                                 Optional<InputVersion> pinned) {
-        String path = location.path().toString();
+        String path = location.path();
         Path hadoopPath = new Path(path);
         FileSystem fs = fileSystem(spark, hadoopPath);
         if (!exists(fs, hadoopPath)) {
@@ -55,12 +55,12 @@ public final class LakeReader {
     }
 
     private static Snapshot openDelta(SparkSession spark, InputTable table, String path, Optional<InputVersion> pinned) {
-        if (!DeltaTable.isDeltaTable(spark, path)) {
+        if (!DeltaTables.exists(spark, path)) {
             throw new InputContractException("input table " + table.tableName() + " at " + path
                     + " is not a Delta table (no _delta_log); set lake." + table.tableName() + ".format to parquet"
                     + " if it is plain Parquet");
         }
-        long version = pinned.map(InputVersion::version).orElseGet(() -> latestVersion(spark, path));
+        long version = pinned.map(InputVersion::version).orElseGet(() -> DeltaTables.version(spark, path));
         LOG.info("reading {} (delta v{}) from {}", table.tableName(), version, path);
         Dataset<Row> rows = spark.read().format("delta").option("versionAsOf", version).load(path);
         return new Snapshot(table, new InputVersion(table.tableName(), "delta", path, version, null), rows);
@@ -80,10 +80,6 @@ public final class LakeReader {
         LOG.info("reading {} (parquet {}) from {}", table.tableName(), fingerprint, path);
         Dataset<Row> rows = spark.read().parquet(path);
         return new Snapshot(table, new InputVersion(table.tableName(), "parquet", path, null, fingerprint), rows);
-    }
-
-    public static long latestVersion(SparkSession spark, String path) {
-        return DeltaTable.forPath(spark, path).history(1).select("version").head().getLong(0);
     }
 
     /** SHA-256 over the sorted (relative path, length, modification time) of the table's data files. */

@@ -36,6 +36,8 @@ public final class RowValidation {
     public static final String RAW_RECORD = "_raw_record";
     private static final String RAW_STRUCT = "_raw";
     private static final String KEY_COUNT = "_key_count";
+    /** The whole row: null columns are written as null rather than left out. */
+    private static final Map<String, String> JSON_OPTIONS = Map.of("ignoreNullFields", "false");
 
     private RowValidation() {}
 
@@ -60,7 +62,7 @@ public final class RowValidation {
         }
         return conformed
                 .withColumn(INVALID_REASON, reason)
-                .withColumn(RAW_RECORD, when(col(INVALID_REASON).isNotNull(), to_json(col(RAW_STRUCT))))
+                .withColumn(RAW_RECORD, when(col(INVALID_REASON).isNotNull(), to_json(col(RAW_STRUCT), JSON_OPTIONS)))
                 .drop(RAW_STRUCT, KEY_COUNT);
     }
 

@@ -34,11 +34,12 @@ final class DemoCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         JobConfig job = JobConfig.load(config);
-        Path tracksPath = job.location(InputTable.TRACKS).path();
+        Path tracksPath = Path.of(job.location(InputTable.TRACKS).path());
         Path lake = tracksPath.getParent();
         for (InputTable table : InputTable.values()) {
             JobConfig.TableLocation location = job.location(table);
-            if (!location.path().equals(lake.resolve(table.tableName())) || location.format() != TableFormat.DELTA) {
+            if (!Path.of(location.path()).equals(lake.resolve(table.tableName()))
+                    || location.format() != TableFormat.DELTA) {
                 throw new ConfigException(config + ": demo expects lake.<table>.path to be <dir>/<table> in one"
                         + " directory with format delta; generate a lake yourself and use 'run' instead");
             }

@@ -13,6 +13,7 @@ import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
@@ -42,9 +43,14 @@ final class GenerateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        TableFormat tableFormat = TableFormat.fromYaml(format);
+        TableFormat tableFormat;
+        try {
+            tableFormat = TableFormat.fromYaml(format);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), "--format " + e.getMessage());
+        }
         if (tracks < 1) {
-            throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--tracks must be at least 1");
+            throw new ParameterException(spec.commandLine(), "--tracks must be at least 1");
         }
         SparkSession spark = SparkSessions.getOrCreate("clearance-generate", master, Map.of());
         write(spark, out, tracks, seed, tableFormat);

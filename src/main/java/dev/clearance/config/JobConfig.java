@@ -8,16 +8,20 @@ import dev.clearance.errors.ConfigException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.regex.Pattern;
 
 /**
- * The job configuration (conf/clearance.yaml), validated and with every path resolved against the working
- * directory. It lives on the driver only.
+ * The job configuration (conf/clearance.yaml), validated and with every relative path resolved against the
+ * working directory. Table locations stay strings so that a URI (s3a://, abfss://, hdfs://) passes through
+ * to Hadoop untouched; the policy is a local file. It lives on the driver only.
  */
-public record JobConfig(Map<InputTable, TableLocation> lake, Path output, Path policy, double maxQuarantineFraction,
+public record JobConfig(Map<InputTable, TableLocation> lake, String output, Path policy, double maxQuarantineFraction,
                         String sparkMaster, Map<String, String> sparkConf) {
 
-    /** Where an input table lives and in which format. */
-    public record TableLocation(Path path, TableFormat format) {}
+    /** Where an input table lives (a local path or a URI) and in which format. */
+    public record TableLocation(String path, TableFormat format) {}
+
+    private static final Pattern URI_SCHEME = Pattern.compile("[a-zA-Z][a-zA-Z0-9+.-]+:.*");
 
     public static JobConfig load(Path file) {
         Path workingDir = Path.of("").toAbsolutePath();
@@ -36,7 +40,7 @@ public record JobConfig(Map<InputTable, TableLocation> lake, Path output, Path p
         String master = spark.master == null ? "local[*]" : spark.master;
         Map<String, String> conf = spark.conf == null ? Map.of() : Map.copyOf(spark.conf);
         return new JobConfig(Map.copyOf(tables),
-                workingDir.resolve(required(raw.output, file, "output")).normalize(),
+                location(required(raw.output, file, "output"), workingDir),
                 workingDir.resolve(required(raw.policy, file, "policy")).normalize(),
                 maxFraction, master, conf);
     }
@@ -47,8 +51,12 @@ public record JobConfig(Map<InputTable, TableLocation> lake, Path output, Path p
         if (path.isBlank()) {
             throw new ConfigException(file + ": " + key + ".path is blank");
         }
-        return new TableLocation(workingDir.resolve(path).normalize(),
-                required(table.format, file, key + ".format"));
+        return new TableLocation(location(path, workingDir), required(table.format, file, key + ".format"));
+    }
+
+    /** A URI as written; a local path made absolute against the working directory. */
+    private static String location(String value, Path workingDir) {
+        return URI_SCHEME.matcher(value).matches() ? value : workingDir.resolve(value).normalize().toString();
     }
 
     public TableLocation location(InputTable table) {

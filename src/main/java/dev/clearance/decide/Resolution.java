@@ -166,11 +166,16 @@ public final class Resolution {
         return get(filter(tags, t -> t.isNotNull().and(tagKey(t).isin(noAiTags.toArray()))), lit(0));
     }
 
-    /** Null for a null or blank value; a known DMI value as is; anything else DMI-PROHIBITED (fail closed). */
+    /**
+     * The DMI value that can reserve: null for a null or blank value and for DMI-UNSPECIFIED and DMI-ALLOWED
+     * (they reserve nothing, even where a policy lists them); a reserving IPTC value as is; anything else
+     * DMI-PROHIBITED (fail closed).
+     */
     static Column effectiveDmi(Column raw) {
         Column value = dmiValue(raw);
-        Object[] known = Arrays.stream(Dmi.values()).map(Dmi::value).toArray();
+        Object[] known = Arrays.stream(Dmi.values()).filter(Dmi::reserves).map(Dmi::value).toArray();
         return when(isBlank(raw), lit(null).cast(DataTypes.StringType))
+                .when(value.isin(Dmi.UNSPECIFIED.value(), Dmi.ALLOWED.value()), lit(null).cast(DataTypes.StringType))
                 .when(value.isin(known), value)
                 .otherwise(lit(Dmi.PROHIBITED.value()));
     }

@@ -29,6 +29,11 @@ public enum Dmi {
         return value;
     }
 
+    /** Whether a track carrying this value can be reserved from a purpose at all. */
+    public boolean reserves() {
+        return this != UNSPECIFIED && this != ALLOWED;
+    }
+
     public static Optional<Dmi> fromValue(String value) {
         return Arrays.stream(values()).filter(d -> d.value.equals(value)).findFirst();
     }

@@ -2,7 +2,6 @@ package dev.clearance.publish;
 
 import static dev.clearance.catalog.Columns.*;
 
-import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import org.apache.spark.sql.types.DataType;
@@ -44,10 +43,11 @@ public final class OutputTables {
             field(RUN_ID, DataTypes.StringType), field(SOURCE_TABLE, DataTypes.StringType),
             field(REASON, DataTypes.StringType), field(RECORD, DataTypes.StringType));
 
-    private final Path root;
+    private final String root;
 
-    public OutputTables(Path root) {
-        this.root = root;
+    /** @param root a local path or a URI */
+    public OutputTables(String root) {
+        this.root = root.endsWith("/") ? root.substring(0, root.length() - 1) : root;
     }
 
     public String curated(String purpose) {
@@ -56,7 +56,7 @@ public final class OutputTables {
 
     /** The path of a table given by its name relative to the output root, e.g. {@link #LEDGER}. */
     public String path(String name) {
-        return root.resolve(name).toString();
+        return root + "/" + name;
     }
 
     public static List<String> columns(StructType schema) {

@@ -26,7 +26,7 @@ import dev.clearance.errors.ClearanceException;
 import dev.clearance.errors.QuarantineLimitException;
 import dev.clearance.errors.RunConflictException;
 import dev.clearance.policy.Policy;
-import dev.clearance.publish.DeltaTables;
+import dev.clearance.spark.DeltaTables;
 import dev.clearance.publish.LedgerDiff;
 import dev.clearance.publish.OutputTables;
 import java.sql.Timestamp;
@@ -57,8 +57,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One Clearance run: read → validate → decide → publish, wired in the order that keeps every published
- * state supported by a recorded decision. Quarantine first, then the ledger, then lineage/current, then the
- * curated tables, and the SUCCEEDED run-log row last. Every step is idempotent for the same run_id, so a run
+ * state supported by a recorded decision. Quarantine first, then the ledger, then lineage/current and the
+ * curated tables (concurrently), and the SUCCEEDED run-log row last. Every step is idempotent for the same run_id, so a run
  * that died is completed by running it again.
  */
 public final class ClearanceJob {
@@ -202,9 +202,7 @@ public final class ClearanceJob {
         Dataset<Row> diff = persist(LedgerDiff.diff(stamp.apply(decisions, OutputTables.LEDGER_SCHEMA), previousCurrent,
                 new HashSet<>(policy.purposeNames()), stamp));
 
-        List<PurposeCount> decisionCounts = stage("count decisions", () -> countDecisions(decisions)).stream()
-                .sorted(Comparator.comparing(c -> policy.purposeNames().indexOf(c.purpose())))
-                .toList();
+        List<PurposeCount> decisionCounts = stage("count decisions", () -> countDecisions(decisions));
         List<ReasonCount> reasonCounts = stage("count reasons", () -> countReasons(decisions));
         Map<String, Long> changes = stage("diff against previous run", () -> countChanges(diff));
         long ledgerRows = changes.entrySet().stream()
@@ -286,12 +284,16 @@ public final class ClearanceJob {
                 .filter(purpose -> !now.contains(purpose)).toList()).orElse(List.of());
     }
 
-    private static List<PurposeCount> countDecisions(Dataset<Row> decisions) {
-        return decisions.groupBy(PURPOSE)
+    /** Every policy purpose in policy order, with zeros for a purpose nothing was decided for (empty catalog). */
+    private List<PurposeCount> countDecisions(Dataset<Row> decisions) {
+        Map<String, PurposeCount> counted = new HashMap<>();
+        decisions.groupBy(PURPOSE)
                 .agg(sum(when(col(DECISION).equalTo(Decision.INCLUDED.name()), 1L).otherwise(0L)),
                         sum(when(col(DECISION).equalTo(Decision.EXCLUDED.name()), 1L).otherwise(0L)))
-                .collectAsList().stream()
-                .map(r -> new PurposeCount(r.getString(0), r.getLong(1), r.getLong(2)))
+                .collectAsList()
+                .forEach(r -> counted.put(r.getString(0), new PurposeCount(r.getString(0), r.getLong(1), r.getLong(2))));
+        return policy.purposeNames().stream()
+                .map(p -> counted.getOrDefault(p, new PurposeCount(p, 0, 0)))
                 .toList();
     }
 

@@ -26,6 +26,10 @@ public final class SparkSessions {
         SparkSession.Builder builder = SparkSession.builder().appName(appName);
         if (!launchedBySparkSubmit()) {
             builder.master(master);
+            if (master.startsWith("local")) {
+                // An embedded driver talks only to itself: bind to loopback whatever the host name resolves to.
+                builder.config("spark.driver.bindAddress", "127.0.0.1").config("spark.driver.host", "127.0.0.1");
+            }
             conf.forEach(builder::config);
         }
         builder.config("spark.sql.extensions", "io.delta.sql.DeltaSparkSessionExtension")

@@ -38,7 +38,7 @@ class LakeReaderTest {
         tracks.write().format("delta").save(path);
 
         assertThatThrownBy(() -> LakeReader.open(spark, InputTable.TRACKS,
-                new TableLocation(Path.of(path), TableFormat.DELTA), Optional.empty()))
+                new TableLocation(path, TableFormat.DELTA), Optional.empty()))
                 .isInstanceOf(InputContractException.class)
                 .hasMessageContaining("input table tracks at " + path)
                 .hasMessageContaining("missing column 'state' (expected string)")
@@ -49,13 +49,13 @@ class LakeReaderTest {
     @Test
     void missingTableAndNonDeltaFolderFailWithExitThree(@TempDir Path dir, SparkSession spark) {
         assertThatThrownBy(() -> LakeReader.open(spark, InputTable.CONSENTS,
-                new TableLocation(dir.resolve("nope"), TableFormat.DELTA), Optional.empty()))
+                new TableLocation(dir.resolve("nope").toString(), TableFormat.DELTA), Optional.empty()))
                 .isInstanceOf(InputContractException.class)
                 .hasMessageContaining("input table consents not found at " + dir.resolve("nope"));
 
         Fixtures.frame(InputTable.CONSENTS, List.of()).write().parquet(dir.resolve("plain").toString());
         assertThatThrownBy(() -> LakeReader.open(spark, InputTable.CONSENTS,
-                new TableLocation(dir.resolve("plain"), TableFormat.DELTA), Optional.empty()))
+                new TableLocation(dir.resolve("plain").toString(), TableFormat.DELTA), Optional.empty()))
                 .isInstanceOf(InputContractException.class)
                 .hasMessageContaining("is not a Delta table");
     }
@@ -71,7 +71,7 @@ class LakeReaderTest {
         tracks.write().format("delta").save(path);
 
         LakeReader.Snapshot snapshot = LakeReader.open(spark, InputTable.TRACKS,
-                new TableLocation(Path.of(path), TableFormat.DELTA), Optional.empty());
+                new TableLocation(path, TableFormat.DELTA), Optional.empty());
         Row row = RowValidation.annotate(InputTable.TRACKS, snapshot.rows(), Fixtures.defaultPolicy()).head();
         assertThat(row.<Long>getAs(Columns.DURATION_MS)).isEqualTo(42L);
         assertThat(row.<Timestamp>getAs(Columns.UPLOADED_AT).toInstant())
@@ -87,7 +87,7 @@ class LakeReaderTest {
         Fixtures.frame(InputTable.TRACKS, List.of(track("t1", "u", "ACTIVE", null, null))).write().format("delta").save(path);
         Fixtures.frame(InputTable.TRACKS, List.of(track("t2", "u", "ACTIVE", null, null))).write().format("delta")
                 .mode(SaveMode.Append).save(path);
-        TableLocation location = new TableLocation(Path.of(path), TableFormat.DELTA);
+        TableLocation location = new TableLocation(path, TableFormat.DELTA);
         InputVersion v0 = new InputVersion("tracks", "delta", path, 0L, null);
 
         assertThat(LakeReader.open(spark, InputTable.TRACKS, location, Optional.empty()).version().version()).isEqualTo(1L);
@@ -98,7 +98,7 @@ class LakeReaderTest {
     void parquetIsFingerprintedAndAChangedFingerprintRefusesAResume(@TempDir Path dir, SparkSession spark) {
         String path = dir.resolve("tracks").toString();
         Fixtures.frame(InputTable.TRACKS, List.of(track("t1", "u", "ACTIVE", null, null))).write().parquet(path);
-        TableLocation location = new TableLocation(Path.of(path), TableFormat.PARQUET);
+        TableLocation location = new TableLocation(path, TableFormat.PARQUET);
         InputVersion first = LakeReader.open(spark, InputTable.TRACKS, location, Optional.empty()).version();
         assertThat(first.fingerprint()).startsWith("sha256:");
         assertThat(LakeReader.open(spark, InputTable.TRACKS, location, Optional.of(first)).version()).isEqualTo(first);

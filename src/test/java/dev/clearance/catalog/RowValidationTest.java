@@ -121,6 +121,8 @@ class RowValidationTest {
         assertThat(bad.get("state").asText()).isEqualTo("LOST");
         assertThat(bad.get("tags").get(0).asText()).isEqualTo("a");
         assertThat(bad.get("ingested_by").asText()).isEqualTo("exporter-7");
+        assertThat(bad.get("embedded_dmi").isNull()).isTrue();
+        assertThat(bad.get("uploaded_at").asText()).isEqualTo("2025-01-01T00:00:00.000Z");
         assertThat(annotated.get(1).isNullAt(0)).isTrue();
     }
 

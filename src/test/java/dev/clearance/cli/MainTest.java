@@ -87,6 +87,9 @@ class MainTest {
         assertThat(main("run", "--config", dir.resolve("missing.yaml").toString())).isEqualTo(ExitCode.USAGE.code());
         assertThat(err).contains("job configuration " + dir.resolve("missing.yaml") + " does not exist");
         assertThat(main("frobnicate")).isEqualTo(ExitCode.USAGE.code());
+        assertThat(main("generate", "--out", dir.resolve("g").toString(), "--tracks", "5", "--format", "csv"))
+                .isEqualTo(ExitCode.USAGE.code());
+        assertThat(err).contains("--format 'csv' is not a table format; use delta or parquet");
         assertThat(Files.exists(dir.resolve("out"))).isFalse();
     }
 

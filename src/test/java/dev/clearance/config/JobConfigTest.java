@@ -19,8 +19,8 @@ class JobConfigTest {
         JobConfig config = JobConfig.load(Path.of("conf/clearance.yaml"));
         Path cwd = Path.of("").toAbsolutePath();
         assertThat(config.location(InputTable.TRACKS))
-                .isEqualTo(new JobConfig.TableLocation(cwd.resolve("data/lake/tracks"), TableFormat.DELTA));
-        assertThat(config.output()).isEqualTo(cwd.resolve("data/out"));
+                .isEqualTo(new JobConfig.TableLocation(cwd.resolve("data/lake/tracks").toString(), TableFormat.DELTA));
+        assertThat(config.output()).isEqualTo(cwd.resolve("data/out").toString());
         assertThat(config.policy()).isEqualTo(cwd.resolve("conf/policy.yaml"));
         assertThat(config.maxQuarantineFraction()).isEqualTo(0.01);
         assertThat(config.sparkMaster()).isEqualTo("local[*]");
@@ -32,13 +32,16 @@ class JobConfigTest {
         String valid = """
                 lake:
                   tracks:   {path: a, format: delta}
-                  licenses: {path: b, format: parquet}
+                  licenses: {path: "s3a://bucket/lake/licenses", format: parquet}
                   consents: {path: c, format: delta}
                 output: out
                 policy: p.yaml
                 quarantine: {max_fraction: 0.5}
                 """;
-        assertThat(JobConfig.load(Fixtures.write(dir.resolve("ok.yaml"), valid)).sparkConf()).isEqualTo(Map.of());
+        JobConfig ok = JobConfig.load(Fixtures.write(dir.resolve("ok.yaml"), valid));
+        assertThat(ok.sparkConf()).isEqualTo(Map.of());
+        assertThat(ok.location(InputTable.LICENSES).path()).isEqualTo("s3a://bucket/lake/licenses");
+        assertThat(ok.location(InputTable.TRACKS).path()).isEqualTo(Path.of("a").toAbsolutePath().toString());
 
         assertFails(dir, valid.replace("format: parquet", "format: csv"), "bad value at 'lake.licenses.format'");
         assertFails(dir, valid.replace("{path: a, format: delta}", "{path: a, format: delta, owner: x}"),

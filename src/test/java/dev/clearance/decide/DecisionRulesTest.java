@@ -11,8 +11,10 @@ import dev.clearance.catalog.Columns;
 import dev.clearance.catalog.InputTable;
 import dev.clearance.catalog.RowValidation;
 import dev.clearance.policy.Policy;
+import dev.clearance.policy.PolicyLoader;
 import dev.clearance.testing.Fixtures;
 import dev.clearance.testing.SparkExtension;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -21,6 +23,7 @@ import org.apache.spark.sql.Row;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -168,6 +171,26 @@ class DecisionRulesTest {
     }
 
     @Test
+    void unspecifiedAndAllowedReserveNothingEvenWhereAPolicyListsThem(@TempDir Path dir) {
+        Policy listing = PolicyLoader.load(Fixtures.write(dir.resolve("policy.yaml"), """
+                policy_version: x
+                purposes:
+                  generative_training:
+                    consent: not_required
+                    eligible_states: [ACTIVE]
+                    requires_valid_license: false
+                    honor_no_ai_tag: false
+                    reserved_by_dmi: [DMI-ALLOWED, DMI-UNSPECIFIED, DMI-PROHIBITED]
+                """));
+        Lake lake = baseline();
+        lake.tracks.set(0, track("t", "u", "ACTIVE", null, "DMI-ALLOWED"));
+        lake.tracks.add(track("t2", "u", "ACTIVE", null, "http://ns.useplus.org/ldf/vocab/DMI-UNSPECIFIED"));
+        lake.tracks.add(track("t3", "u", "ACTIVE", null, "DMI-PROHIBITED"));
+        assertThat(lake.decideAll(listing)).extracting(r -> r.getAs(Columns.TRACK_ID) + "=" + reasons(r))
+                .containsExactlyInAnyOrder("t=[]", "t2=[]", "t3=[EMBEDDED_RESERVATION]");
+    }
+
+    @Test
     void invalidConsentRowPoisonsOnlyConsentGatedPurposes() {
         Lake lake = baseline();
         lake.consents.add(consent("e2", "u", "recommendation", "MAYBE", "2026-02-01T00:00:00Z"));
@@ -310,6 +333,10 @@ class DecisionRulesTest {
         final List<Row> consents = new ArrayList<>();
 
         List<Row> decideAll() {
+            return decideAll(policy);
+        }
+
+        List<Row> decideAll(Policy policy) {
             return Decisions.decide(policy, AS_OF,
                     RowValidation.annotate(InputTable.TRACKS, Fixtures.frame(InputTable.TRACKS, tracks), policy),
                     RowValidation.annotate(InputTable.LICENSES, Fixtures.frame(InputTable.LICENSES, licenses), policy),

@@ -186,6 +186,10 @@ public final class ContractOracle {
     if (!KNOWN_DMI.contains(v)) {
       return "DMI-PROHIBITED";
     }
+    // "DMI-UNSPECIFIED and DMI-ALLOWED reserve nothing", even where a policy lists them.
+    if (v.equals("DMI-UNSPECIFIED") || v.equals("DMI-ALLOWED")) {
+      return null;
+    }
     return v;
   }
 

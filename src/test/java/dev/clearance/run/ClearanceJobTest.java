@@ -20,7 +20,7 @@ import dev.clearance.errors.InputContractException;
 import dev.clearance.errors.QuarantineLimitException;
 import dev.clearance.errors.RunConflictException;
 import dev.clearance.policy.PolicyLoader;
-import dev.clearance.publish.DeltaTables;
+import dev.clearance.spark.DeltaTables;
 import dev.clearance.publish.OutputTables;
 import dev.clearance.testing.Fixtures;
 import dev.clearance.testing.Frames;
@@ -135,7 +135,7 @@ class ClearanceJobTest {
                 "curated/" + GEN);
         assertThat(run.output("curated/" + GEN).orElseThrow().version())
                 .isEqualTo(DeltaTables.version(SparkExtension.spark(), dir.resolve("out/curated/" + GEN).toString()));
-        assertThat(new RunLog(SparkExtension.spark(), new OutputTables(dir.resolve("out"))).all())
+        assertThat(new RunLog(SparkExtension.spark(), new OutputTables(dir.resolve("out").toString())).all())
                 .containsExactly(run);
     }
 
@@ -193,6 +193,23 @@ class ClearanceJobTest {
     }
 
     @Test
+    void anEmptyCatalogRemovesEveryPairAndEmptiesEveryCuratedTable() {
+        catalogV1();
+        Path config = config(0.5);
+        run(config, T1, "first");
+        tracks.clear();
+        RunRecord second = run(config(0.5), T2, "second").record();
+
+        assertThat(ledger("second")).hasSize(9).allMatch(r -> r.endsWith("REMOVED [TRACK_NOT_IN_CATALOG]"));
+        for (String purpose : List.of(REC, FRAUD, GEN)) {
+            assertThat(table("curated/" + purpose).count()).as(purpose).isZero();
+        }
+        assertThat(table(OutputTables.CURRENT).count()).isZero();
+        assertThat(second.decisionCounts()).containsExactly(
+                new PurposeCount(REC, 0, 0), new PurposeCount(FRAUD, 0, 0), new PurposeCount(GEN, 0, 0));
+    }
+
+    @Test
     void rerunningASucceededRunIdChangesNothing() {
         catalogV1();
         Path config = config(0.5);
@@ -235,7 +252,7 @@ class ClearanceJobTest {
                     .isEqualTo(first.output("curated/" + purpose).orElseThrow().version());
         }
         assertThat(ledger("bad")).isEmpty();
-        RunRecord bad = new RunLog(SparkExtension.spark(), new OutputTables(dir.resolve("out"))).find("bad").orElseThrow();
+        RunRecord bad = new RunLog(SparkExtension.spark(), new OutputTables(dir.resolve("out").toString())).find("bad").orElseThrow();
         assertThat(bad.status()).isEqualTo(RunStatus.FAILED);
         assertThat(bad.quarantineCounts()).containsExactlyInAnyOrder(
                 new QuarantineCount("tracks", "UNKNOWN_ENUM", 1), new QuarantineCount("licenses", "BLANK_REFERENCE", 1));
@@ -268,7 +285,7 @@ class ClearanceJobTest {
         assertThat(ledger("second")).hasSize(3);
 
         // "second" died after its ledger append: its run-log row still says RUNNING. Meanwhile t5 arrived.
-        RunLog runLog = new RunLog(SparkExtension.spark(), new OutputTables(dir.resolve("out")));
+        RunLog runLog = new RunLog(SparkExtension.spark(), new OutputTables(dir.resolve("out").toString()));
         runLog.write(new RunRecord(second.runId(), second.asOf(), second.startedAt(), null, RunStatus.RUNNING,
                 second.policyVersion(), second.policySha256(), null, second.inputs(), List.of(), List.of(), List.of(),
                 List.of(), 0));
@@ -299,7 +316,7 @@ class ClearanceJobTest {
         catalogV1();
         Path config = config(0.5);
         RunRecord first = run(config, T1, "first").record();
-        new RunLog(SparkExtension.spark(), new OutputTables(dir.resolve("out"))).write(new RunRecord(first.runId(),
+        new RunLog(SparkExtension.spark(), new OutputTables(dir.resolve("out").toString())).write(new RunRecord(first.runId(),
                 first.asOf(), first.startedAt(), null, RunStatus.RUNNING, first.policyVersion(), "0".repeat(64), null,
                 first.inputs(), List.of(), List.of(), List.of(), List.of(), 0));
         assertThatThrownBy(() -> run(config, T1, "first"))

@@ -23,8 +23,6 @@ public final class SparkExtension implements BeforeAllCallback, ParameterResolve
                     "spark.ui.enabled", "false",
                     "spark.ui.showConsoleProgress", "false",
                     "spark.sql.adaptive.enabled", "true",
-                    "spark.driver.bindAddress", "127.0.0.1",
-                    "spark.driver.host", "127.0.0.1",
                     "spark.databricks.delta.snapshotPartitions", "2",
                     "spark.sql.sources.parallelPartitionDiscovery.parallelism", "2"));
             Runtime.getRuntime().addShutdownHook(new Thread(session::stop));

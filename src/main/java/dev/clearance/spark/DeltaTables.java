@@ -1,4 +1,4 @@
-package dev.clearance.publish;
+package dev.clearance.spark;
 
 import io.delta.tables.DeltaTable;
 import io.delta.tables.DeltaTableBuilder;
