@@ -40,10 +40,6 @@ public final class Normalize {
         return c.isNull().or(c.rlike(ALL_WS));
     }
 
-    public static boolean isBlank(String s) {
-        return s == null || trimmed(s).isEmpty();
-    }
-
     /** Enum columns (state, licensor_type, action) and policy enum values: trimmed, upper-cased. */
     public static Column enumValue(Column c) {
         return upper(trimmed(c));

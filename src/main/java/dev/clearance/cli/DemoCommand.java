@@ -6,7 +6,9 @@ import dev.clearance.config.TableFormat;
 import dev.clearance.errors.ConfigException;
 import dev.clearance.spark.SparkSessions;
 import java.nio.file.Files;
+import dev.clearance.run.RunRequest;
 import java.nio.file.Path;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -51,7 +53,6 @@ final class DemoCommand implements Callable<Integer> {
             GenerateCommand.write(SparkSessions.getOrCreate("clearance", job.sparkMaster(), job.sparkConf()), lake,
                     tracks, 1L, TableFormat.DELTA);
         }
-        spec.commandLine().getOut().flush();
-        return spec.commandLine().getParent().execute("run", "--config", config.toString());
+        return RunCommand.run(job, new RunRequest(Optional.empty(), Optional.empty()), spec.commandLine().getOut());
     }
 }

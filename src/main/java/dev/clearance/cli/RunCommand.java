@@ -9,6 +9,7 @@ import dev.clearance.policy.PolicyLoader;
 import dev.clearance.run.ClearanceJob;
 import dev.clearance.run.RunRequest;
 import dev.clearance.spark.SparkSessions;
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
@@ -42,18 +43,22 @@ final class RunCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         Optional<Instant> instant = Optional.ofNullable(asOf).map(RunCommand::parseInstant);
-        JobConfig job = JobConfig.load(config);
+        return run(JobConfig.load(config), new RunRequest(instant, Optional.ofNullable(runId)),
+                spec.commandLine().getOut());
+    }
+
+    /** Runs the job and prints its summary; the policy is loaded and validated before Spark starts. */
+    static int run(JobConfig job, RunRequest request, PrintWriter out) {
         Policy policy = PolicyLoader.load(job.policy());
         SparkSession spark = SparkSessions.getOrCreate("clearance", job.sparkMaster(), job.sparkConf());
-        ClearanceJob.Outcome outcome = new ClearanceJob(spark, job, policy, Clock.systemUTC())
-                .run(new RunRequest(instant, Optional.ofNullable(runId)));
+        ClearanceJob.Outcome outcome = new ClearanceJob(spark, job, policy, Clock.systemUTC()).run(request);
         if (outcome.alreadySucceeded()) {
-            spec.commandLine().getOut().printf("run %s already succeeded at %s; nothing to do%n",
-                    outcome.record().runId(), outcome.record().finishedAt());
+            out.printf("run %s already succeeded at %s; nothing to do%n", outcome.record().runId(),
+                    outcome.record().finishedAt());
         } else {
-            spec.commandLine().getOut().print(RunSummary.render(outcome.record()));
+            out.print(RunSummary.render(outcome.record()));
         }
-        spec.commandLine().getOut().flush();
+        out.flush();
         return ExitCode.OK.code();
     }
 

@@ -43,7 +43,7 @@ public final class SparkSessions {
      * Settings the contract relies on whatever the launcher: timestamps are UTC (a timestamp_ntz input is
      * read as UTC through the session time zone).
      */
-    public static void applyRuntimeSettings(SparkSession spark) {
+    private static void applyRuntimeSettings(SparkSession spark) {
         spark.conf().set("spark.sql.session.timeZone", "UTC");
     }
 }
