@@ -4,16 +4,16 @@ import dev.clearance.catalog.InputTable;
 import dev.clearance.config.JobConfig;
 import dev.clearance.config.TableFormat;
 import dev.clearance.errors.ConfigException;
+import dev.clearance.run.RunRequest;
 import dev.clearance.spark.SparkSessions;
 import java.nio.file.Files;
-import dev.clearance.run.RunRequest;
 import java.nio.file.Path;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * {@code clearance demo}: the README's first command. Generates a sample lake where the configuration

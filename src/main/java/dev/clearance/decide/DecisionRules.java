@@ -15,8 +15,8 @@ import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.size;
 import static org.apache.spark.sql.functions.when;
 
-import dev.clearance.catalog.ConsentAction;
 import dev.clearance.catalog.Columns;
+import dev.clearance.catalog.ConsentAction;
 import dev.clearance.catalog.Purposes;
 import dev.clearance.policy.ConsentMode;
 import dev.clearance.policy.Dmi;

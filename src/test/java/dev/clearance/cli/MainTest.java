@@ -108,12 +108,23 @@ class MainTest {
     }
 
     @Test
-    void generateWritesADeterministicLakeThatRunsCleanly() {
+    void anInvalidPolicyExitsTwoBeforeAnyDataIsRead() throws Exception {
+        Path policy = Fixtures.write(dir.resolve("bad-policy.yaml"),
+                Files.readString(Fixtures.DEFAULT_POLICY).replace("honor_no_ai_tag: true", "honour_no_ai_tag: true"));
+        Path badConfig = Fixtures.writeConfig(dir, policy, 0.01);
+        assertThat(main("run", "--config", badConfig.toString())).isEqualTo(ExitCode.USAGE.code());
+        assertThat(err).contains("unknown key 'purposes.generative_training.honour_no_ai_tag'");
+        assertThat(Files.exists(dir.resolve("out"))).isFalse();
+    }
+
+    @Test
+    void generateWritesAParquetLakeThatRunsCleanly() {
         Path lake = dir.resolve("generated");
-        assertThat(main("generate", "--out", lake.toString(), "--tracks", "300", "--seed", "3")).isEqualTo(0);
-        assertThat(out).contains("generated 300 tracks (seed 3) as delta");
-        Path generatedConfig = Fixtures.write(dir.resolve("generated.yaml"),
-                readConfig().replace(dir.resolve("lake").toString(), lake.toString()));
+        assertThat(main("generate", "--out", lake.toString(), "--tracks", "300", "--seed", "3", "--format", "parquet"))
+                .isEqualTo(0);
+        assertThat(out).contains("generated 300 tracks (seed 3) as parquet");
+        Path generatedConfig = Fixtures.write(dir.resolve("generated.yaml"), readConfig()
+                .replace(dir.resolve("lake").toString(), lake.toString()).replace("format: delta", "format: parquet"));
         assertThat(main("run", "--config", generatedConfig.toString(), "--as-of", "2026-06-01T00:00:00Z"))
                 .isEqualTo(ExitCode.OK.code());
         assertThat(out).contains("status SUCCEEDED").containsPattern("tracks\\s+[1-9]\\d*\\s+");

@@ -9,10 +9,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.clearance.audit.RunLog;
-import dev.clearance.audit.RunRecord;
 import dev.clearance.audit.RunRecord.PurposeCount;
 import dev.clearance.audit.RunRecord.QuarantineCount;
 import dev.clearance.audit.RunRecord.ReasonCount;
+import dev.clearance.audit.RunRecord;
 import dev.clearance.audit.RunStatus;
 import dev.clearance.catalog.Columns;
 import dev.clearance.config.JobConfig;
@@ -20,8 +20,8 @@ import dev.clearance.errors.InputContractException;
 import dev.clearance.errors.QuarantineLimitException;
 import dev.clearance.errors.RunConflictException;
 import dev.clearance.policy.PolicyLoader;
-import dev.clearance.spark.DeltaTables;
 import dev.clearance.publish.OutputTables;
+import dev.clearance.spark.DeltaTables;
 import dev.clearance.testing.Fixtures;
 import dev.clearance.testing.Frames;
 import dev.clearance.testing.SparkExtension;
@@ -137,6 +137,38 @@ class ClearanceJobTest {
                 .isEqualTo(DeltaTables.version(SparkExtension.spark(), dir.resolve("out/curated/" + GEN).toString()));
         assertThat(new RunLog(SparkExtension.spark(), new OutputTables(dir.resolve("out").toString())).all())
                 .containsExactly(run);
+    }
+
+    @Test
+    void sameInputsSameAsOfAndSamePolicyGiveTheSameLedgerAndCuratedRows() {
+        catalogV1();
+        tracks.add(track("t4", "u3", " Active", list("No AI"), "DMI-PROHIBITED-GENAIMLTRAINING"));
+        licenses.add(license("l4", "t4", "MAJOR_LABEL", list("recommendation"), null, null));
+        consents.add(consent("e2", "u3", "*", "OPT_OUT", "2026-02-01T00:00:00Z"));
+        Path config = config(0.5);
+        run(config, T1, "same");
+        Path other = dir.resolve("other");
+        Fixtures.write(other.resolve("clearance.yaml"), readString(config).replace(dir + "/out", other + "/out"));
+        run(other.resolve("clearance.yaml"), T1, "same");
+
+        for (String name : List.of(OutputTables.LEDGER, OutputTables.CURRENT, "curated/" + REC, "curated/" + FRAUD,
+                "curated/" + GEN)) {
+            Frames.assertNoOrderEquals(table(name), DeltaTables.read(SparkExtension.spark(),
+                    other.resolve("out").resolve(name).toString()));
+        }
+    }
+
+    @Test
+    void theLedgerIsCreatedAppendOnly() {
+        catalogV1();
+        run(config(0.5), T1, "first");
+        String ledger = dir.resolve("out").resolve(OutputTables.LEDGER).toString();
+        Row detail = io.delta.tables.DeltaTable.forPath(SparkExtension.spark(), ledger).detail().head();
+        assertThat(detail.getJavaMap(detail.fieldIndex("properties"))).containsEntry("delta.appendOnly", "true");
+        assertThatThrownBy(() -> io.delta.tables.DeltaTable.forPath(SparkExtension.spark(), ledger).delete())
+                .hasMessageContaining("DELTA_CANNOT_MODIFY_APPEND_ONLY");
+        assertThat(io.delta.tables.DeltaTable.forPath(SparkExtension.spark(), ledger).history().count())
+                .as("created with its properties, then one append").isEqualTo(2);
     }
 
     @Test
@@ -328,6 +360,10 @@ class ClearanceJobTest {
                                String runId, Timestamp asOf) {
         return Frames.row(track, uploader, "Title " + track, "ambient", 180_000L, "s3://audio/" + track + ".flac",
                 List.of(license), List.of("SELF"), consentState, eventId, "2026-11-27.1", runId, asOf);
+    }
+
+    private static String readString(Path file) {
+        return new String(readAll(file), java.nio.charset.StandardCharsets.UTF_8);
     }
 
     private static byte[] readAll(Path file) {
