@@ -12,9 +12,9 @@ import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * Independent, plain-Java reference implementation of the Clearance contract (docs: /work/shared/SPEC.md,
- * sections 1, 2, 3.1, 3.2 and 3.3). It is written from the contract only, as plain loops, for use as the
- * oracle of a differential test.
+ * Independent, plain-Java reference implementation of the Clearance contract (docs/contract.md: validation,
+ * resolution and decisions). It is written from the contract only, never from the Spark code, as plain loops,
+ * for use as the oracle of the differential test.
  *
  * <p>Choices made where the contract is silent (all deliberate, change them only together with the test):
  * <ol>
@@ -62,457 +62,457 @@ import java.util.TreeSet;
  */
 public final class ContractOracle {
 
-  private ContractOracle() {}
+    private ContractOracle() {}
 
-  public record Track(String trackId, String uploaderId, String title, String genre, Long durationMs,
-                      String audioUri, List<String> tags, String state, String embeddedDmi, Instant uploadedAt) {}
+    public record Track(String trackId, String uploaderId, String title, String genre, Long durationMs,
+            String audioUri, List<String> tags, String state, String embeddedDmi, Instant uploadedAt) {}
 
-  public record License(String licenseId, String trackId, String licensorType, String licensorName,
-                        List<String> prohibitedPurposes, Instant validFrom, Instant validTo) {}
+    public record License(String licenseId, String trackId, String licensorType, String licensorName,
+            List<String> prohibitedPurposes, Instant validFrom, Instant validTo) {}
 
-  public record Consent(String eventId, String userId, String purpose, String action, Instant eventTs, String source) {}
+    public record Consent(String eventId, String userId, String purpose, String action, Instant eventTs, String source) {}
 
-  /** consent is "opt_in" | "opt_out" | "not_required"; states / licensor types / DMI values already upper-case. */
-  public record PurposeRule(String name, String consent, Set<String> eligibleStates, boolean requiresValidLicense,
-                            Set<String> excludedLicensorTypes, boolean honorNoAiTag, Set<String> reservedByDmi) {}
+    /** consent is "opt_in" | "opt_out" | "not_required"; states / licensor types / DMI values already upper-case. */
+    public record PurposeRule(String name, String consent, Set<String> eligibleStates, boolean requiresValidLicense,
+            Set<String> excludedLicensorTypes, boolean honorNoAiTag, Set<String> reservedByDmi) {}
 
-  /** Names already normalised per the contract; noAiTags already lower-case a-z0-9 only. */
-  public record Policy(List<String> noAiTags, List<String> ignoredConsentPurposes, List<PurposeRule> purposes) {}
+    /** Names already normalised per the contract; noAiTags already lower-case a-z0-9 only. */
+    public record Policy(List<String> noAiTags, List<String> ignoredConsentPurposes, List<PurposeRule> purposes) {}
 
-  public record Decision(String trackId, String purpose, String decision /* INCLUDED|EXCLUDED */, List<String> reasons,
-                         String consentState /* NONE|OPT_IN|OPT_OUT, null for an invalid track */, String consentEventId,
-                         List<String> licenseIds /* sorted; empty list if none in force; null for invalid track */,
-                         List<String> licensorTypes /* sorted distinct, normalised upper-case; same null rule */,
-                         String matchedNoAiTag /* first tag in array order that matches, as written; null if none or invalid track */) {}
+    public record Decision(String trackId, String purpose, String decision /* INCLUDED|EXCLUDED */, List<String> reasons,
+            String consentState /* NONE|OPT_IN|OPT_OUT, null for an invalid track */, String consentEventId,
+            List<String> licenseIds /* sorted; empty list if none in force; null for invalid track */,
+            List<String> licensorTypes /* sorted distinct, normalised upper-case; same null rule */,
+            String matchedNoAiTag /* first tag in array order that matches, as written; null if none or invalid track */) {}
 
-  /** One per invalid input row. table is "tracks"|"licenses"|"consents"; key is the row's own key as written (may be null). */
-  public record QuarantineEntry(String table, String reason, String key) {}
+    /** One per invalid input row. table is "tracks"|"licenses"|"consents"; key is the row's own key as written (may be null). */
+    public record QuarantineEntry(String table, String reason, String key) {}
 
-  public record Result(List<Decision> decisions, List<QuarantineEntry> quarantine) {}
+    public record Result(List<Decision> decisions, List<QuarantineEntry> quarantine) {}
 
-  // ---------------------------------------------------------------- constants
+    // ---------------------------------------------------------------- constants
 
-  public static final List<String> TRACK_STATES = List.of("ACTIVE", "PRIVATE", "TAKEN_DOWN", "DELETED");
-  public static final List<String> LICENSOR_TYPES = List.of(
-      "SELF", "MAJOR_LABEL", "INDEPENDENT_LABEL", "DISTRIBUTOR", "CREATIVE_COMMONS", "PUBLIC_DOMAIN");
-  public static final List<String> ACTIONS = List.of("OPT_IN", "OPT_OUT");
-  public static final List<String> KNOWN_DMI = List.of(
-      "DMI-UNSPECIFIED", "DMI-ALLOWED", "DMI-PROHIBITED-AIMLTRAINING", "DMI-PROHIBITED-GENAIMLTRAINING",
-      "DMI-PROHIBITED-EXCEPTSEARCHENGINEINDEXING", "DMI-PROHIBITED", "DMI-PROHIBITED-SEECONSTRAINT",
-      "DMI-PROHIBITED-SEEEMBEDDEDRIGHTSEXPR", "DMI-PROHIBITED-SEELINKEDRIGHTSEXPR");
+    public static final List<String> TRACK_STATES = List.of("ACTIVE", "PRIVATE", "TAKEN_DOWN", "DELETED");
+    public static final List<String> LICENSOR_TYPES = List.of(
+            "SELF", "MAJOR_LABEL", "INDEPENDENT_LABEL", "DISTRIBUTOR", "CREATIVE_COMMONS", "PUBLIC_DOMAIN");
+    public static final List<String> ACTIONS = List.of("OPT_IN", "OPT_OUT");
+    public static final List<String> KNOWN_DMI = List.of(
+            "DMI-UNSPECIFIED", "DMI-ALLOWED", "DMI-PROHIBITED-AIMLTRAINING", "DMI-PROHIBITED-GENAIMLTRAINING",
+            "DMI-PROHIBITED-EXCEPTSEARCHENGINEINDEXING", "DMI-PROHIBITED", "DMI-PROHIBITED-SEECONSTRAINT",
+            "DMI-PROHIBITED-SEEEMBEDDEDRIGHTSEXPR", "DMI-PROHIBITED-SEELINKEDRIGHTSEXPR");
 
-  // quarantine reason codes, in the order they are checked
-  public static final String BLANK_KEY = "BLANK_KEY";
-  public static final String BLANK_REFERENCE = "BLANK_REFERENCE";
-  public static final String UNKNOWN_ENUM = "UNKNOWN_ENUM";
-  public static final String NULL_TIMESTAMP = "NULL_TIMESTAMP";
-  public static final String BAD_INTERVAL = "BAD_INTERVAL";
-  public static final String UNKNOWN_PURPOSE = "UNKNOWN_PURPOSE";
-  public static final String DUPLICATE_KEY = "DUPLICATE_KEY";
+    // quarantine reason codes, in the order they are checked
+    public static final String BLANK_KEY = "BLANK_KEY";
+    public static final String BLANK_REFERENCE = "BLANK_REFERENCE";
+    public static final String UNKNOWN_ENUM = "UNKNOWN_ENUM";
+    public static final String NULL_TIMESTAMP = "NULL_TIMESTAMP";
+    public static final String BAD_INTERVAL = "BAD_INTERVAL";
+    public static final String UNKNOWN_PURPOSE = "UNKNOWN_PURPOSE";
+    public static final String DUPLICATE_KEY = "DUPLICATE_KEY";
 
-  // decision reasons, in the contract's order
-  public static final String INVALID_TRACK_RECORD = "INVALID_TRACK_RECORD";
-  public static final String STATE_NOT_ELIGIBLE = "STATE_NOT_ELIGIBLE";
-  public static final String LICENSE_RECORD_INVALID = "LICENSE_RECORD_INVALID";
-  public static final String NO_VALID_LICENSE = "NO_VALID_LICENSE";
-  public static final String LICENSOR_EXCLUDED = "LICENSOR_EXCLUDED";
-  public static final String LICENSE_PROHIBITS_PURPOSE = "LICENSE_PROHIBITS_PURPOSE";
-  public static final String NO_AI_TAG = "NO_AI_TAG";
-  public static final String EMBEDDED_RESERVATION = "EMBEDDED_RESERVATION";
-  public static final String CONSENT_RECORD_INVALID = "CONSENT_RECORD_INVALID";
-  public static final String CONSENT_OPTED_OUT = "CONSENT_OPTED_OUT";
-  public static final String CONSENT_NOT_GIVEN = "CONSENT_NOT_GIVEN";
+    // decision reasons, in the contract's order
+    public static final String INVALID_TRACK_RECORD = "INVALID_TRACK_RECORD";
+    public static final String STATE_NOT_ELIGIBLE = "STATE_NOT_ELIGIBLE";
+    public static final String LICENSE_RECORD_INVALID = "LICENSE_RECORD_INVALID";
+    public static final String NO_VALID_LICENSE = "NO_VALID_LICENSE";
+    public static final String LICENSOR_EXCLUDED = "LICENSOR_EXCLUDED";
+    public static final String LICENSE_PROHIBITS_PURPOSE = "LICENSE_PROHIBITS_PURPOSE";
+    public static final String NO_AI_TAG = "NO_AI_TAG";
+    public static final String EMBEDDED_RESERVATION = "EMBEDDED_RESERVATION";
+    public static final String CONSENT_RECORD_INVALID = "CONSENT_RECORD_INVALID";
+    public static final String CONSENT_OPTED_OUT = "CONSENT_OPTED_OUT";
+    public static final String CONSENT_NOT_GIVEN = "CONSENT_NOT_GIVEN";
 
-  // ---------------------------------------------------------------- string helpers
+    // ---------------------------------------------------------------- string helpers
 
-  static boolean isWs(char c) {
-    return Character.isWhitespace(c) || Character.isSpaceChar(c);
-  }
-
-  /** Strips whitespace (see {@link #isWs}) from both ends; null stays null. */
-  public static String trim(String s) {
-    if (s == null) {
-      return null;
+    static boolean isWs(char c) {
+        return Character.isWhitespace(c) || Character.isSpaceChar(c);
     }
-    int start = 0;
-    int end = s.length();
-    while (start < end && isWs(s.charAt(start))) {
-      start++;
-    }
-    while (end > start && isWs(s.charAt(end - 1))) {
-      end--;
-    }
-    return s.substring(start, end);
-  }
 
-  public static boolean isBlank(String s) {
-    return s == null || trim(s).isEmpty();
-  }
-
-  /** Enum normalisation: trim + upper-case; null stays null. */
-  public static String normEnum(String s) {
-    return s == null ? null : trim(s).toUpperCase(Locale.ROOT);
-  }
-
-  /** Purpose-name normalisation: trim, lower-case, '-' and ' ' become '_'; null stays null. */
-  public static String normPurpose(String s) {
-    if (s == null) {
-      return null;
-    }
-    String t = trim(s).toLowerCase(Locale.ROOT);
-    return t.replace('-', '_').replace(' ', '_');
-  }
-
-  /** No-AI tag normalisation: lower-case, then keep only a-z and 0-9. */
-  public static String normTag(String tag) {
-    String lower = tag.toLowerCase(Locale.ROOT);
-    StringBuilder sb = new StringBuilder();
-    for (int i = 0; i < lower.length(); i++) {
-      char c = lower.charAt(i);
-      if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) {
-        sb.append(c);
-      }
-    }
-    return sb.toString();
-  }
-
-  /** Effective DMI value: null for "none", otherwise one of the nine known values (unknown -> DMI-PROHIBITED). */
-  public static String effectiveDmi(String raw) {
-    if (isBlank(raw)) {
-      return null;
-    }
-    int slash = raw.lastIndexOf('/');
-    String v = trim(raw.substring(slash + 1)).toUpperCase(Locale.ROOT);
-    if (!KNOWN_DMI.contains(v)) {
-      return "DMI-PROHIBITED";
-    }
-    // "DMI-UNSPECIFIED and DMI-ALLOWED reserve nothing", even where a policy lists them.
-    if (v.equals("DMI-UNSPECIFIED") || v.equals("DMI-ALLOWED")) {
-      return null;
-    }
-    return v;
-  }
-
-  // ---------------------------------------------------------------- validation
-
-  /** Null-safe membership test (null is never one of the values). */
-  static boolean isOneOf(String value, List<String> values) {
-    return value != null && values.contains(value);
-  }
-
-  static Map<String, Integer> keyCounts(List<String> keys) {
-    Map<String, Integer> counts = new HashMap<>();
-    for (String k : keys) {
-      if (k != null) {
-        counts.put(k, counts.getOrDefault(k, 0) + 1);
-      }
-    }
-    return counts;
-  }
-
-  /** The first failing quarantine code of a tracks row, or null if the row is valid. */
-  static String trackProblem(Track t, Map<String, Integer> idCounts) {
-    if (isBlank(t.trackId())) {
-      return BLANK_KEY;
-    }
-    if (isBlank(t.uploaderId())) {
-      return BLANK_REFERENCE;
-    }
-    if (!isOneOf(normEnum(t.state()), TRACK_STATES)) {
-      return UNKNOWN_ENUM;
-    }
-    if (idCounts.get(t.trackId()) > 1) {
-      return DUPLICATE_KEY;
-    }
-    return null;
-  }
-
-  static String licenseProblem(License l, Map<String, Integer> idCounts, Set<String> policyPurposes) {
-    if (isBlank(l.licenseId())) {
-      return BLANK_KEY;
-    }
-    if (isBlank(l.trackId())) {
-      return BLANK_REFERENCE;
-    }
-    if (!isOneOf(normEnum(l.licensorType()), LICENSOR_TYPES)) {
-      return UNKNOWN_ENUM;
-    }
-    if (l.validFrom() != null && l.validTo() != null && !l.validTo().isAfter(l.validFrom())) {
-      return BAD_INTERVAL;
-    }
-    if (l.prohibitedPurposes() != null) {
-      for (String raw : l.prohibitedPurposes()) {
-        if (raw == null) {
-          continue;
+    /** Strips whitespace (see {@link #isWs}) from both ends; null stays null. */
+    public static String trim(String s) {
+        if (s == null) {
+            return null;
         }
-        String p = normPurpose(raw);
-        if (!p.equals("*") && !policyPurposes.contains(p)) {
-          return UNKNOWN_PURPOSE;
+        int start = 0;
+        int end = s.length();
+        while (start < end && isWs(s.charAt(start))) {
+            start++;
         }
-      }
-    }
-    if (idCounts.get(l.licenseId()) > 1) {
-      return DUPLICATE_KEY;
-    }
-    return null;
-  }
-
-  static String consentProblem(Consent c, Map<String, Integer> idCounts, Set<String> policyPurposes,
-                               Set<String> ignoredPurposes) {
-    if (isBlank(c.eventId())) {
-      return BLANK_KEY;
-    }
-    if (isBlank(c.userId())) {
-      return BLANK_REFERENCE;
-    }
-    if (!isOneOf(normEnum(c.action()), ACTIONS)) {
-      return UNKNOWN_ENUM;
-    }
-    if (c.eventTs() == null) {
-      return NULL_TIMESTAMP;
-    }
-    String p = normPurpose(c.purpose());
-    if (p == null || !(p.equals("*") || policyPurposes.contains(p) || ignoredPurposes.contains(p))) {
-      return UNKNOWN_PURPOSE;
-    }
-    if (idCounts.get(c.eventId()) > 1) {
-      return DUPLICATE_KEY;
-    }
-    return null;
-  }
-
-  // ---------------------------------------------------------------- evaluation
-
-  public static Result evaluate(Policy policy, List<Track> tracks, List<License> licenses, List<Consent> consents,
-                                Instant asOf) {
-    Set<String> policyPurposes = new HashSet<>();
-    for (PurposeRule r : policy.purposes()) {
-      policyPurposes.add(normPurpose(r.name()));
-    }
-    Set<String> ignoredPurposes = new HashSet<>();
-    if (policy.ignoredConsentPurposes() != null) {
-      for (String s : policy.ignoredConsentPurposes()) {
-        ignoredPurposes.add(normPurpose(s));
-      }
-    }
-    Set<String> noAiTags = new HashSet<>();
-    if (policy.noAiTags() != null) {
-      noAiTags.addAll(policy.noAiTags());
-    }
-
-    List<QuarantineEntry> quarantine = new ArrayList<>();
-
-    // ---- tracks
-    List<String> trackIds = new ArrayList<>();
-    for (Track t : tracks) {
-      trackIds.add(t.trackId());
-    }
-    Map<String, Integer> trackIdCounts = keyCounts(trackIds);
-    Map<String, Track> validTracks = new HashMap<>();   // track_id -> the single valid row
-    Set<String> invalidTrackIds = new HashSet<>();      // non-blank track_ids with an invalid row
-    for (Track t : tracks) {
-      String problem = trackProblem(t, trackIdCounts);
-      if (problem != null) {
-        quarantine.add(new QuarantineEntry("tracks", problem, t.trackId()));
-        if (!isBlank(t.trackId())) {
-          invalidTrackIds.add(t.trackId());
+        while (end > start && isWs(s.charAt(end - 1))) {
+            end--;
         }
-      } else {
-        validTracks.put(t.trackId(), t);
-      }
+        return s.substring(start, end);
     }
 
-    // ---- licenses
-    List<String> licenseIds = new ArrayList<>();
-    for (License l : licenses) {
-      licenseIds.add(l.licenseId());
-    }
-    Map<String, Integer> licenseIdCounts = keyCounts(licenseIds);
-    List<License> validLicenses = new ArrayList<>();
-    Set<String> tracksWithInvalidLicense = new HashSet<>();
-    for (License l : licenses) {
-      String problem = licenseProblem(l, licenseIdCounts, policyPurposes);
-      if (problem != null) {
-        quarantine.add(new QuarantineEntry("licenses", problem, l.licenseId()));
-        if (!isBlank(l.trackId())) {
-          tracksWithInvalidLicense.add(l.trackId());
-        }
-      } else {
-        validLicenses.add(l);
-      }
+    public static boolean isBlank(String s) {
+        return s == null || trim(s).isEmpty();
     }
 
-    // ---- consents
-    List<String> eventIds = new ArrayList<>();
-    for (Consent c : consents) {
-      eventIds.add(c.eventId());
-    }
-    Map<String, Integer> eventIdCounts = keyCounts(eventIds);
-    List<Consent> validConsents = new ArrayList<>();
-    Set<String> usersWithInvalidConsent = new HashSet<>();
-    for (Consent c : consents) {
-      String problem = consentProblem(c, eventIdCounts, policyPurposes, ignoredPurposes);
-      if (problem != null) {
-        quarantine.add(new QuarantineEntry("consents", problem, c.eventId()));
-        if (!isBlank(c.userId())) {
-          usersWithInvalidConsent.add(c.userId());
-        }
-      } else {
-        validConsents.add(c);
-      }
+    /** Enum normalisation: trim + upper-case; null stays null. */
+    public static String normEnum(String s) {
+        return s == null ? null : trim(s).toUpperCase(Locale.ROOT);
     }
 
-    // ---- decisions, for every distinct non-blank track_id, sorted
-    TreeSet<String> allTrackIds = new TreeSet<>();
-    allTrackIds.addAll(validTracks.keySet());
-    allTrackIds.addAll(invalidTrackIds);
+    /** Purpose-name normalisation: trim, lower-case, '-' and ' ' become '_'; null stays null. */
+    public static String normPurpose(String s) {
+        if (s == null) {
+            return null;
+        }
+        String t = trim(s).toLowerCase(Locale.ROOT);
+        return t.replace('-', '_').replace(' ', '_');
+    }
 
-    List<Decision> decisions = new ArrayList<>();
-    for (String trackId : allTrackIds) {
-      Track t = validTracks.get(trackId);
-      if (t == null) {
-        for (PurposeRule rule : policy.purposes()) {
-          decisions.add(new Decision(trackId, rule.name(), "EXCLUDED", List.of(INVALID_TRACK_RECORD),
-              null, null, null, null, null));
-        }
-        continue;
-      }
-
-      // licenses in force
-      List<License> inForce = new ArrayList<>();
-      for (License l : validLicenses) {
-        if (!l.trackId().equals(trackId)) {
-          continue;
-        }
-        boolean started = l.validFrom() == null || !l.validFrom().isAfter(asOf);
-        boolean notEnded = l.validTo() == null || asOf.isBefore(l.validTo());
-        if (started && notEnded) {
-          inForce.add(l);
-        }
-      }
-      List<String> inForceIds = new ArrayList<>();
-      TreeSet<String> inForceTypes = new TreeSet<>();
-      for (License l : inForce) {
-        inForceIds.add(l.licenseId());
-        inForceTypes.add(normEnum(l.licensorType()));
-      }
-      Collections.sort(inForceIds);
-
-      // no-AI tag
-      String matchedTag = null;
-      if (t.tags() != null) {
-        for (String tag : t.tags()) {
-          if (tag != null && noAiTags.contains(normTag(tag))) {
-            matchedTag = tag;
-            break;
-          }
-        }
-      }
-
-      String dmi = effectiveDmi(t.embeddedDmi());
-      String state = normEnum(t.state());
-      boolean licenseInvalid = tracksWithInvalidLicense.contains(trackId);
-      boolean consentInvalid = usersWithInvalidConsent.contains(t.uploaderId());
-
-      for (PurposeRule rule : policy.purposes()) {
-        String p = normPurpose(rule.name());
-        String mode = rule.consent() == null ? "" : trim(rule.consent()).toLowerCase(Locale.ROOT);
-        boolean notRequired = mode.equals("not_required");
-        boolean optOutMode = mode.equals("opt_out");
-        boolean optInMode = !notRequired && !optOutMode;
-
-        // consent resolution
-        Consent best = null;
-        for (Consent c : validConsents) {
-          if (!c.userId().equals(t.uploaderId())) {
-            continue;
-          }
-          String cp = normPurpose(c.purpose());
-          if (!(cp.equals(p) || cp.equals("*"))) {
-            continue;
-          }
-          if (c.eventTs().isAfter(asOf)) {
-            continue;
-          }
-          if (best == null || beats(c, best)) {
-            best = c;
-          }
-        }
-        String consentState = best == null ? "NONE" : normEnum(best.action());
-        String consentEventId = best == null ? null : best.eventId();
-
-        List<String> reasons = new ArrayList<>();
-        if (!rule.eligibleStates().contains(state)) {
-          reasons.add(STATE_NOT_ELIGIBLE);
-        }
-        if (licenseInvalid) {
-          reasons.add(LICENSE_RECORD_INVALID);
-        }
-        if (rule.requiresValidLicense() && inForce.isEmpty()) {
-          reasons.add(NO_VALID_LICENSE);
-        }
-        boolean excluded = false;
-        for (String type : inForceTypes) {
-          if (rule.excludedLicensorTypes().contains(type)) {
-            excluded = true;
-          }
-        }
-        if (excluded) {
-          reasons.add(LICENSOR_EXCLUDED);
-        }
-        boolean prohibits = false;
-        for (License l : inForce) {
-          if (l.prohibitedPurposes() == null) {
-            continue;
-          }
-          for (String raw : l.prohibitedPurposes()) {
-            if (raw == null) {
-              continue;
+    /** No-AI tag normalisation: lower-case, then keep only a-z and 0-9. */
+    public static String normTag(String tag) {
+        String lower = tag.toLowerCase(Locale.ROOT);
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < lower.length(); i++) {
+            char c = lower.charAt(i);
+            if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) {
+                sb.append(c);
             }
-            String pp = normPurpose(raw);
-            if (pp.equals(p) || pp.equals("*")) {
-              prohibits = true;
+        }
+        return sb.toString();
+    }
+
+    /** Effective DMI value: null for "none", otherwise one of the nine known values (unknown -> DMI-PROHIBITED). */
+    public static String effectiveDmi(String raw) {
+        if (isBlank(raw)) {
+            return null;
+        }
+        int slash = raw.lastIndexOf('/');
+        String v = trim(raw.substring(slash + 1)).toUpperCase(Locale.ROOT);
+        if (!KNOWN_DMI.contains(v)) {
+            return "DMI-PROHIBITED";
+        }
+        // "DMI-UNSPECIFIED and DMI-ALLOWED reserve nothing", even where a policy lists them.
+        if (v.equals("DMI-UNSPECIFIED") || v.equals("DMI-ALLOWED")) {
+            return null;
+        }
+        return v;
+    }
+
+    // ---------------------------------------------------------------- validation
+
+    /** Null-safe membership test (null is never one of the values). */
+    static boolean isOneOf(String value, List<String> values) {
+        return value != null && values.contains(value);
+    }
+
+    static Map<String, Integer> keyCounts(List<String> keys) {
+        Map<String, Integer> counts = new HashMap<>();
+        for (String k : keys) {
+            if (k != null) {
+                counts.put(k, counts.getOrDefault(k, 0) + 1);
             }
-          }
         }
-        if (prohibits) {
-          reasons.add(LICENSE_PROHIBITS_PURPOSE);
+        return counts;
+    }
+
+    /** The first failing quarantine code of a tracks row, or null if the row is valid. */
+    static String trackProblem(Track t, Map<String, Integer> idCounts) {
+        if (isBlank(t.trackId())) {
+            return BLANK_KEY;
         }
-        if (rule.honorNoAiTag() && matchedTag != null) {
-          reasons.add(NO_AI_TAG);
+        if (isBlank(t.uploaderId())) {
+            return BLANK_REFERENCE;
         }
-        if (dmi != null && rule.reservedByDmi().contains(dmi)) {
-          reasons.add(EMBEDDED_RESERVATION);
+        if (!isOneOf(normEnum(t.state()), TRACK_STATES)) {
+            return UNKNOWN_ENUM;
         }
-        if (!notRequired && consentInvalid) {
-          reasons.add(CONSENT_RECORD_INVALID);
+        if (idCounts.get(t.trackId()) > 1) {
+            return DUPLICATE_KEY;
         }
-        if ((optInMode || optOutMode) && consentState.equals("OPT_OUT")) {
-          reasons.add(CONSENT_OPTED_OUT);
+        return null;
+    }
+
+    static String licenseProblem(License l, Map<String, Integer> idCounts, Set<String> policyPurposes) {
+        if (isBlank(l.licenseId())) {
+            return BLANK_KEY;
         }
-        if (optInMode && consentState.equals("NONE")) {
-          reasons.add(CONSENT_NOT_GIVEN);
+        if (isBlank(l.trackId())) {
+            return BLANK_REFERENCE;
+        }
+        if (!isOneOf(normEnum(l.licensorType()), LICENSOR_TYPES)) {
+            return UNKNOWN_ENUM;
+        }
+        if (l.validFrom() != null && l.validTo() != null && !l.validTo().isAfter(l.validFrom())) {
+            return BAD_INTERVAL;
+        }
+        if (l.prohibitedPurposes() != null) {
+            for (String raw : l.prohibitedPurposes()) {
+                if (raw == null) {
+                    continue;
+                }
+                String p = normPurpose(raw);
+                if (!p.equals("*") && !policyPurposes.contains(p)) {
+                    return UNKNOWN_PURPOSE;
+                }
+            }
+        }
+        if (idCounts.get(l.licenseId()) > 1) {
+            return DUPLICATE_KEY;
+        }
+        return null;
+    }
+
+    static String consentProblem(Consent c, Map<String, Integer> idCounts, Set<String> policyPurposes,
+            Set<String> ignoredPurposes) {
+        if (isBlank(c.eventId())) {
+            return BLANK_KEY;
+        }
+        if (isBlank(c.userId())) {
+            return BLANK_REFERENCE;
+        }
+        if (!isOneOf(normEnum(c.action()), ACTIONS)) {
+            return UNKNOWN_ENUM;
+        }
+        if (c.eventTs() == null) {
+            return NULL_TIMESTAMP;
+        }
+        String p = normPurpose(c.purpose());
+        if (p == null || !(p.equals("*") || policyPurposes.contains(p) || ignoredPurposes.contains(p))) {
+            return UNKNOWN_PURPOSE;
+        }
+        if (idCounts.get(c.eventId()) > 1) {
+            return DUPLICATE_KEY;
+        }
+        return null;
+    }
+
+    // ---------------------------------------------------------------- evaluation
+
+    public static Result evaluate(Policy policy, List<Track> tracks, List<License> licenses, List<Consent> consents,
+            Instant asOf) {
+        Set<String> policyPurposes = new HashSet<>();
+        for (PurposeRule r : policy.purposes()) {
+            policyPurposes.add(normPurpose(r.name()));
+        }
+        Set<String> ignoredPurposes = new HashSet<>();
+        if (policy.ignoredConsentPurposes() != null) {
+            for (String s : policy.ignoredConsentPurposes()) {
+                ignoredPurposes.add(normPurpose(s));
+            }
+        }
+        Set<String> noAiTags = new HashSet<>();
+        if (policy.noAiTags() != null) {
+            noAiTags.addAll(policy.noAiTags());
         }
 
-        decisions.add(new Decision(trackId, rule.name(), reasons.isEmpty() ? "INCLUDED" : "EXCLUDED",
-            List.copyOf(reasons), consentState, consentEventId, List.copyOf(inForceIds),
-            List.copyOf(inForceTypes), matchedTag));
-      }
-    }
-    return new Result(decisions, quarantine);
-  }
+        List<QuarantineEntry> quarantine = new ArrayList<>();
 
-  /** True when consent event a wins over b: later event_ts; on a tie OPT_OUT over OPT_IN, then smaller event_id. */
-  static boolean beats(Consent a, Consent b) {
-    int byTs = a.eventTs().compareTo(b.eventTs());
-    if (byTs != 0) {
-      return byTs > 0;
+        // ---- tracks
+        List<String> trackIds = new ArrayList<>();
+        for (Track t : tracks) {
+            trackIds.add(t.trackId());
+        }
+        Map<String, Integer> trackIdCounts = keyCounts(trackIds);
+        Map<String, Track> validTracks = new HashMap<>();   // track_id -> the single valid row
+        Set<String> invalidTrackIds = new HashSet<>();      // non-blank track_ids with an invalid row
+        for (Track t : tracks) {
+            String problem = trackProblem(t, trackIdCounts);
+            if (problem != null) {
+                quarantine.add(new QuarantineEntry("tracks", problem, t.trackId()));
+                if (!isBlank(t.trackId())) {
+                    invalidTrackIds.add(t.trackId());
+                }
+            } else {
+                validTracks.put(t.trackId(), t);
+            }
+        }
+
+        // ---- licenses
+        List<String> licenseIds = new ArrayList<>();
+        for (License l : licenses) {
+            licenseIds.add(l.licenseId());
+        }
+        Map<String, Integer> licenseIdCounts = keyCounts(licenseIds);
+        List<License> validLicenses = new ArrayList<>();
+        Set<String> tracksWithInvalidLicense = new HashSet<>();
+        for (License l : licenses) {
+            String problem = licenseProblem(l, licenseIdCounts, policyPurposes);
+            if (problem != null) {
+                quarantine.add(new QuarantineEntry("licenses", problem, l.licenseId()));
+                if (!isBlank(l.trackId())) {
+                    tracksWithInvalidLicense.add(l.trackId());
+                }
+            } else {
+                validLicenses.add(l);
+            }
+        }
+
+        // ---- consents
+        List<String> eventIds = new ArrayList<>();
+        for (Consent c : consents) {
+            eventIds.add(c.eventId());
+        }
+        Map<String, Integer> eventIdCounts = keyCounts(eventIds);
+        List<Consent> validConsents = new ArrayList<>();
+        Set<String> usersWithInvalidConsent = new HashSet<>();
+        for (Consent c : consents) {
+            String problem = consentProblem(c, eventIdCounts, policyPurposes, ignoredPurposes);
+            if (problem != null) {
+                quarantine.add(new QuarantineEntry("consents", problem, c.eventId()));
+                if (!isBlank(c.userId())) {
+                    usersWithInvalidConsent.add(c.userId());
+                }
+            } else {
+                validConsents.add(c);
+            }
+        }
+
+        // ---- decisions, for every distinct non-blank track_id, sorted
+        TreeSet<String> allTrackIds = new TreeSet<>();
+        allTrackIds.addAll(validTracks.keySet());
+        allTrackIds.addAll(invalidTrackIds);
+
+        List<Decision> decisions = new ArrayList<>();
+        for (String trackId : allTrackIds) {
+            Track t = validTracks.get(trackId);
+            if (t == null) {
+                for (PurposeRule rule : policy.purposes()) {
+                    decisions.add(new Decision(trackId, rule.name(), "EXCLUDED", List.of(INVALID_TRACK_RECORD),
+                            null, null, null, null, null));
+                }
+                continue;
+            }
+
+            // licenses in force
+            List<License> inForce = new ArrayList<>();
+            for (License l : validLicenses) {
+                if (!l.trackId().equals(trackId)) {
+                    continue;
+                }
+                boolean started = l.validFrom() == null || !l.validFrom().isAfter(asOf);
+                boolean notEnded = l.validTo() == null || asOf.isBefore(l.validTo());
+                if (started && notEnded) {
+                    inForce.add(l);
+                }
+            }
+            List<String> inForceIds = new ArrayList<>();
+            TreeSet<String> inForceTypes = new TreeSet<>();
+            for (License l : inForce) {
+                inForceIds.add(l.licenseId());
+                inForceTypes.add(normEnum(l.licensorType()));
+            }
+            Collections.sort(inForceIds);
+
+            // no-AI tag
+            String matchedTag = null;
+            if (t.tags() != null) {
+                for (String tag : t.tags()) {
+                    if (tag != null && noAiTags.contains(normTag(tag))) {
+                        matchedTag = tag;
+                        break;
+                    }
+                }
+            }
+
+            String dmi = effectiveDmi(t.embeddedDmi());
+            String state = normEnum(t.state());
+            boolean licenseInvalid = tracksWithInvalidLicense.contains(trackId);
+            boolean consentInvalid = usersWithInvalidConsent.contains(t.uploaderId());
+
+            for (PurposeRule rule : policy.purposes()) {
+                String p = normPurpose(rule.name());
+                String mode = rule.consent() == null ? "" : trim(rule.consent()).toLowerCase(Locale.ROOT);
+                boolean notRequired = mode.equals("not_required");
+                boolean optOutMode = mode.equals("opt_out");
+                boolean optInMode = !notRequired && !optOutMode;
+
+                // consent resolution
+                Consent best = null;
+                for (Consent c : validConsents) {
+                    if (!c.userId().equals(t.uploaderId())) {
+                        continue;
+                    }
+                    String cp = normPurpose(c.purpose());
+                    if (!(cp.equals(p) || cp.equals("*"))) {
+                        continue;
+                    }
+                    if (c.eventTs().isAfter(asOf)) {
+                        continue;
+                    }
+                    if (best == null || beats(c, best)) {
+                        best = c;
+                    }
+                }
+                String consentState = best == null ? "NONE" : normEnum(best.action());
+                String consentEventId = best == null ? null : best.eventId();
+
+                List<String> reasons = new ArrayList<>();
+                if (!rule.eligibleStates().contains(state)) {
+                    reasons.add(STATE_NOT_ELIGIBLE);
+                }
+                if (licenseInvalid) {
+                    reasons.add(LICENSE_RECORD_INVALID);
+                }
+                if (rule.requiresValidLicense() && inForce.isEmpty()) {
+                    reasons.add(NO_VALID_LICENSE);
+                }
+                boolean excluded = false;
+                for (String type : inForceTypes) {
+                    if (rule.excludedLicensorTypes().contains(type)) {
+                        excluded = true;
+                    }
+                }
+                if (excluded) {
+                    reasons.add(LICENSOR_EXCLUDED);
+                }
+                boolean prohibits = false;
+                for (License l : inForce) {
+                    if (l.prohibitedPurposes() == null) {
+                        continue;
+                    }
+                    for (String raw : l.prohibitedPurposes()) {
+                        if (raw == null) {
+                            continue;
+                        }
+                        String pp = normPurpose(raw);
+                        if (pp.equals(p) || pp.equals("*")) {
+                            prohibits = true;
+                        }
+                    }
+                }
+                if (prohibits) {
+                    reasons.add(LICENSE_PROHIBITS_PURPOSE);
+                }
+                if (rule.honorNoAiTag() && matchedTag != null) {
+                    reasons.add(NO_AI_TAG);
+                }
+                if (dmi != null && rule.reservedByDmi().contains(dmi)) {
+                    reasons.add(EMBEDDED_RESERVATION);
+                }
+                if (!notRequired && consentInvalid) {
+                    reasons.add(CONSENT_RECORD_INVALID);
+                }
+                if ((optInMode || optOutMode) && consentState.equals("OPT_OUT")) {
+                    reasons.add(CONSENT_OPTED_OUT);
+                }
+                if (optInMode && consentState.equals("NONE")) {
+                    reasons.add(CONSENT_NOT_GIVEN);
+                }
+
+                decisions.add(new Decision(trackId, rule.name(), reasons.isEmpty() ? "INCLUDED" : "EXCLUDED",
+                        List.copyOf(reasons), consentState, consentEventId, List.copyOf(inForceIds),
+                        List.copyOf(inForceTypes), matchedTag));
+            }
+        }
+        return new Result(decisions, quarantine);
     }
-    boolean aOut = normEnum(a.action()).equals("OPT_OUT");
-    boolean bOut = normEnum(b.action()).equals("OPT_OUT");
-    if (aOut != bOut) {
-      return aOut;
+
+    /** True when consent event a wins over b: later event_ts; on a tie OPT_OUT over OPT_IN, then smaller event_id. */
+    static boolean beats(Consent a, Consent b) {
+        int byTs = a.eventTs().compareTo(b.eventTs());
+        if (byTs != 0) {
+            return byTs > 0;
+        }
+        boolean aOut = normEnum(a.action()).equals("OPT_OUT");
+        boolean bOut = normEnum(b.action()).equals("OPT_OUT");
+        if (aOut != bOut) {
+            return aOut;
+        }
+        return a.eventId().compareTo(b.eventId()) < 0;
     }
-    return a.eventId().compareTo(b.eventId()) < 0;
-  }
 }
