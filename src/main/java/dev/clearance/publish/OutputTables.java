@@ -50,6 +50,10 @@ public final class OutputTables {
         this.root = root.endsWith("/") ? root.substring(0, root.length() - 1) : root;
     }
 
+    public String root() {
+        return root;
+    }
+
     public String curated(String purpose) {
         return path(CURATED_DIR + "/" + purpose);
     }

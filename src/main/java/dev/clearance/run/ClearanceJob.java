@@ -91,18 +91,65 @@ public final class ClearanceJob {
     }
 
     public Outcome run(RunRequest request) {
-        List<RunRecord> runs = runLog.all();
         Optional<Instant> requestedAsOf = request.asOf().map(t -> t.truncatedTo(ChronoUnit.MICROS));
         Instant startedAt = clock.instant();
         String runId = request.runId().map(RunIds::validate)
                 .orElseGet(() -> RunIds.fromAsOf(requestedAsOf.orElse(startedAt.truncatedTo(ChronoUnit.SECONDS))));
+        Plan plan = plan(runId, requestedAsOf, startedAt);
+        if (plan.alreadySucceeded()) {
+            LOG.info("run {} already succeeded at {}; nothing to do", runId, plan.existing().get().finishedAt());
+            return new Outcome(plan.existing().get(), true);
+        }
+        LOG.info("run {} as_of {} under policy {} ({}){}", runId, plan.asOf(), policy.version(), policy.sha256(),
+                plan.resuming() ? ", completing an interrupted run on the inputs it first read" : "");
+        // Inputs are opened (and their schemas checked) before anything is written, even the lease.
+        Map<InputTable, Snapshot> inputs = new EnumMap<>(InputTable.class);
+        for (InputTable table : InputTable.values()) {
+            Optional<InputVersion> pinned = plan.resuming() ? plan.existing().get().input(table.tableName())
+                    : Optional.empty();
+            inputs.put(table, LakeReader.open(spark, table, config.location(table), pinned));
+        }
+
+        try (RunLock lease = RunLock.acquire(outputs.root(), runId, spark.sparkContext().hadoopConfiguration(), clock)) {
+            Plan underLease = plan(runId, requestedAsOf, startedAt);
+            if (underLease.alreadySucceeded()) {
+                return new Outcome(underLease.existing().get(), true);
+            }
+            if (!underLease.equals(plan)) {
+                throw new RunConflictException("the run log of " + outputs.root() + " changed while run " + runId
+                        + " was starting (another run finished meanwhile); run it again");
+            }
+            RunRecord running = new RunRecord(runId, plan.asOf(),
+                    plan.existing().map(RunRecord::startedAt).orElse(startedAt), null, RunStatus.RUNNING,
+                    policy.version(), policy.sha256(), null, inputs.values().stream().map(Snapshot::version).toList(),
+                    List.of(), List.of(), List.of(), List.of(), 0);
+            runLog.write(running);
+            try {
+                return new Outcome(publish(running, inputs, plan.previous(), plan.resuming()), false);
+            } catch (QuarantineLimitException e) {
+                throw e;
+            } catch (RuntimeException e) {
+                recordFailure(running, e);
+                throw e;
+            } finally {
+                persisted.forEach(Dataset::unpersist);
+                persisted.clear();
+            }
+        }
+    }
+
+    /**
+     * What the run log says about this run: its as_of, its earlier attempt, the run it is compared with, and
+     * whether it completes an attempt whose ledger rows are written. Refuses what the run log forbids.
+     */
+    private Plan plan(String runId, Optional<Instant> requestedAsOf, Instant startedAt) {
+        List<RunRecord> runs = runLog.all();
         Optional<RunRecord> existing = runs.stream().filter(r -> r.runId().equals(runId)).findFirst();
+        Optional<RunRecord> previous = RunLog.lastSucceeded(runs);
         if (existing.isPresent() && existing.get().status() == RunStatus.SUCCEEDED) {
-            LOG.info("run {} already succeeded at {}; nothing to do", runId, existing.get().finishedAt());
-            return new Outcome(existing.get(), true);
+            return new Plan(existing.get().asOf(), existing, previous, false, true);
         }
         Instant asOf = asOf(runId, existing, requestedAsOf, startedAt);
-        Optional<RunRecord> previous = RunLog.lastSucceeded(runs);
         if (previous.isPresent() && asOf.isBefore(previous.get().asOf())) {
             throw new RunConflictException("as_of " + asOf + " of run " + runId + " is earlier than " + previous.get().asOf()
                     + ", the as_of of the last successful run " + previous.get().runId()
@@ -115,30 +162,11 @@ public final class ClearanceJob {
                     + existing.get().policySha256() + " but the policy file now has sha256 " + policy.sha256()
                     + "; restore that policy to complete the run, or start a new run with another --run-id.");
         }
-        LOG.info("run {} as_of {} under policy {} ({}){}", runId, asOf, policy.version(), policy.sha256(),
-                resuming ? ", completing an interrupted run on the inputs it first read" : "");
-
-        Map<InputTable, Snapshot> inputs = new EnumMap<>(InputTable.class);
-        for (InputTable table : InputTable.values()) {
-            Optional<InputVersion> pinned = resuming ? existing.get().input(table.tableName()) : Optional.empty();
-            inputs.put(table, LakeReader.open(spark, table, config.location(table), pinned));
-        }
-        RunRecord running = new RunRecord(runId, asOf, existing.map(RunRecord::startedAt).orElse(startedAt), null,
-                RunStatus.RUNNING, policy.version(), policy.sha256(), null,
-                inputs.values().stream().map(Snapshot::version).toList(), List.of(), List.of(), List.of(), List.of(), 0);
-        runLog.write(running);
-        try {
-            return new Outcome(publish(running, inputs, previous, resuming), false);
-        } catch (QuarantineLimitException e) {
-            throw e;
-        } catch (RuntimeException e) {
-            recordFailure(running, e);
-            throw e;
-        } finally {
-            persisted.forEach(Dataset::unpersist);
-            persisted.clear();
-        }
+        return new Plan(asOf, existing, previous, resuming, false);
     }
+
+    private record Plan(Instant asOf, Optional<RunRecord> existing, Optional<RunRecord> previous, boolean resuming,
+                        boolean alreadySucceeded) {}
 
     private RunRecord publish(RunRecord running, Map<InputTable, Snapshot> inputs, Optional<RunRecord> previous,
                               boolean resuming) {

@@ -241,6 +241,23 @@ class ClearanceJobTest {
     }
 
     @Test
+    void aRunIsRefusedWhileAnotherHoldsTheOutputRootAndLeavesNoLeaseBehind() {
+        catalogV1();
+        Path config = config(0.5);
+        RunRecord first = run(config, T1, "first").record();
+        assertThat(dir.resolve("out").resolve(RunLock.FILE_NAME)).doesNotExist();
+
+        try (RunLock other = RunLock.acquire(dir.resolve("out").toString(), "other",
+                SparkExtension.spark().sparkContext().hadoopConfiguration(), Clock.systemUTC())) {
+            assertThatThrownBy(() -> run(config, T2, "second"))
+                    .isInstanceOf(RunConflictException.class)
+                    .hasMessageContaining("run other (");
+        }
+        assertThat(new RunLog(SparkExtension.spark(), new OutputTables(dir.resolve("out").toString())).all())
+                .containsExactly(first);
+    }
+
+    @Test
     void rerunningASucceededRunIdChangesNothing() {
         catalogV1();
         Path config = config(0.5);
