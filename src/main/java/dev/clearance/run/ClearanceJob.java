@@ -8,16 +8,16 @@ import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.when;
 
 import dev.clearance.audit.RunLog;
+import dev.clearance.audit.RunRecord;
 import dev.clearance.audit.RunRecord.OutputVersion;
 import dev.clearance.audit.RunRecord.PurposeCount;
 import dev.clearance.audit.RunRecord.QuarantineCount;
 import dev.clearance.audit.RunRecord.ReasonCount;
-import dev.clearance.audit.RunRecord;
 import dev.clearance.audit.RunStatus;
 import dev.clearance.catalog.InputTable;
 import dev.clearance.catalog.InputVersion;
-import dev.clearance.catalog.LakeReader.Snapshot;
 import dev.clearance.catalog.LakeReader;
+import dev.clearance.catalog.LakeReader.Snapshot;
 import dev.clearance.catalog.RowValidation;
 import dev.clearance.config.JobConfig;
 import dev.clearance.decide.Decision;
@@ -58,8 +58,8 @@ import org.slf4j.LoggerFactory;
 /**
  * One Clearance run: read → validate → decide → publish, wired in the order that keeps every published
  * state supported by a recorded decision. Quarantine first, then the ledger, then lineage/current and the
- * curated tables (concurrently), and the SUCCEEDED run-log row last. Every step is idempotent for the same run_id, so a run
- * that died is completed by running it again.
+ * curated tables (concurrently), and the SUCCEEDED run-log row last. Every step is idempotent for the same
+ * run_id, so a run that died is completed by running it again. One run at a time holds the output root.
  */
 public final class ClearanceJob {
     private static final Logger LOG = LoggerFactory.getLogger(ClearanceJob.class);

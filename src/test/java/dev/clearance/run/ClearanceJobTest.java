@@ -9,10 +9,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.clearance.audit.RunLog;
+import dev.clearance.audit.RunRecord;
 import dev.clearance.audit.RunRecord.PurposeCount;
 import dev.clearance.audit.RunRecord.QuarantineCount;
 import dev.clearance.audit.RunRecord.ReasonCount;
-import dev.clearance.audit.RunRecord;
 import dev.clearance.audit.RunStatus;
 import dev.clearance.catalog.Columns;
 import dev.clearance.config.JobConfig;
