@@ -11,6 +11,7 @@ import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
@@ -57,12 +58,10 @@ public final class Fixtures {
 
     /** Writes the three tables as Delta under {@code lake}/{tracks,licenses,consents}, replacing them. */
     public static void writeLake(Path lake, List<Row> tracks, List<Row> licenses, List<Row> consents) {
-        frame(InputTable.TRACKS, tracks).write().format("delta").mode(SaveMode.Overwrite)
-                .option("overwriteSchema", "true").save(lake.resolve("tracks").toString());
-        frame(InputTable.LICENSES, licenses).write().format("delta").mode(SaveMode.Overwrite)
-                .option("overwriteSchema", "true").save(lake.resolve("licenses").toString());
-        frame(InputTable.CONSENTS, consents).write().format("delta").mode(SaveMode.Overwrite)
-                .option("overwriteSchema", "true").save(lake.resolve("consents").toString());
+        Map<InputTable, List<Row>> tables = Map.of(
+                InputTable.TRACKS, tracks, InputTable.LICENSES, licenses, InputTable.CONSENTS, consents);
+        tables.forEach((table, rows) -> frame(table, rows).write().format("delta").mode(SaveMode.Overwrite)
+                .option("overwriteSchema", "true").save(lake.resolve(table.tableName()).toString()));
     }
 
     /** A job configuration over {@code dir}/lake (delta), output {@code dir}/out and the given policy file. */
