@@ -173,10 +173,10 @@ public final class Resolution {
      */
     static Column effectiveDmi(Column raw) {
         Column value = dmiValue(raw);
-        Object[] known = Arrays.stream(Dmi.values()).filter(Dmi::reserves).map(Dmi::value).toArray();
-        return when(isBlank(raw), lit(null).cast(DataTypes.StringType))
-                .when(value.isin(Dmi.UNSPECIFIED.value(), Dmi.ALLOWED.value()), lit(null).cast(DataTypes.StringType))
-                .when(value.isin(known), value)
+        Object[] reserving = Arrays.stream(Dmi.values()).filter(Dmi::reserves).map(Dmi::value).toArray();
+        Object[] reservingNothing = Arrays.stream(Dmi.values()).filter(d -> !d.reserves()).map(Dmi::value).toArray();
+        return when(isBlank(raw).or(value.isin(reservingNothing)), lit(null).cast(DataTypes.StringType))
+                .when(value.isin(reserving), value)
                 .otherwise(lit(Dmi.PROHIBITED.value()));
     }
 
