@@ -1,0 +1,136 @@
+"""
+### clearance_daily
+
+Runs Clearance once a day on the Spark cluster: `spark-submit` of the application jar
+(`clearance-spark.jar`) in **client** deploy mode, so that the task sees the job's exit code and its
+`--summary-json` file. See docs/operations.md in the Clearance repository.
+
+* `--as-of` is the end of the data interval, `--run-id` comes from the logical date: a retried or cleared
+  task reruns the same run, which completes an interrupted run or does nothing if it already succeeded.
+* Exit 5 (another run holds the output root, or the run log conflicts) and unexpected failures (70, a killed
+  process) are retried with exponential backoff. Exit 4 (bad batch: the quarantine is over its limit; nothing
+  but the quarantine was published) and the other contract codes fail at once, without retry.
+* The run's outcome (`--summary-json`) is the task's XCom return value; on failure it is pushed under the
+  key `summary` when the job wrote one.
+* OpenLineage: the job's events name this task's run as their parent (apache-airflow-providers-openlineage
+  macros).
+
+Settings, from the Airflow workers' environment: CLEARANCE_HOME (the directory holding clearance-spark.jar
+and conf/, the job's working directory), CLEARANCE_CONFIG, SPARK_HOME, CLEARANCE_SPARK_MASTER,
+CLEARANCE_SPARK_CONF (extra `key=value` settings separated by spaces).
+"""
+from __future__ import annotations
+
+import json
+import logging
+import os
+import shlex
+import subprocess
+from datetime import timedelta
+from pathlib import Path
+
+import pendulum
+from airflow import DAG
+from airflow.exceptions import AirflowException, AirflowFailException
+from airflow.operators.python import PythonOperator
+
+log = logging.getLogger(__name__)
+
+CLEARANCE_HOME = os.environ.get("CLEARANCE_HOME", "/opt/clearance")
+APPLICATION_JAR = os.path.join(CLEARANCE_HOME, "clearance-spark.jar")
+MAIN_CLASS = "dev.clearance.cli.Main"
+CONFIG = os.environ.get("CLEARANCE_CONFIG", os.path.join(CLEARANCE_HOME, "conf", "clearance.yaml"))
+SPARK_SUBMIT = os.path.join(os.environ.get("SPARK_HOME", "/opt/spark"), "bin", "spark-submit")
+SPARK_MASTER = os.environ.get("CLEARANCE_SPARK_MASTER", "yarn")
+EXTRA_SPARK_CONF = shlex.split(os.environ.get("CLEARANCE_SPARK_CONF", ""))
+
+# spark-submit itself. Client mode: the driver runs in this task, so its exit code is the job's.
+SPARK_SUBMIT_ARGS = [
+    SPARK_SUBMIT,
+    "--master", SPARK_MASTER,
+    "--deploy-mode", "client",
+    "--name", "clearance-daily",
+    "--class", MAIN_CLASS,
+    "--conf", "spark.sql.extensions=io.delta.sql.DeltaSparkSessionExtension",
+    "--conf", "spark.sql.catalog.spark_catalog=org.apache.spark.sql.delta.catalog.DeltaCatalog",
+    *[arg for setting in EXTRA_SPARK_CONF for arg in ("--conf", setting)],
+    APPLICATION_JAR,
+]
+
+# The clearance command line (templated by Airflow). jobs/airflow/check_dag.py checks every option here
+# against the built CLI's `run --help`.
+CLEARANCE_ARGS = [
+    "run",
+    "--config", CONFIG,
+    "--as-of", "{{ data_interval_end | ts }}",
+    "--run-id", "daily-{{ logical_date | ts_nodash }}",
+    "--summary-json", "/tmp/clearance/{{ dag.dag_id }}/{{ logical_date | ts_nodash }}-{{ ti.try_number }}.json",
+    "--lineage-parent-job-namespace", "{{ macros.OpenLineageProviderPlugin.lineage_job_namespace() }}",
+    "--lineage-parent-job-name", "{{ macros.OpenLineageProviderPlugin.lineage_job_name(task_instance) }}",
+    "--lineage-parent-run-id", "{{ macros.OpenLineageProviderPlugin.lineage_run_id(task_instance) }}",
+]
+
+# Exit codes (Clearance's docs/exit-codes.md) that retrying cannot fix: fail the task at once.
+FAIL_WITHOUT_RETRY = {
+    1: "spark-submit failed before Clearance ran (bad submit arguments, missing jar); `run` never returns 1",
+    2: "bad usage or configuration: fix the command line, clearance.yaml or policy.yaml, then clear the task",
+    3: "an input breaks the contract: fix the upstream export, then clear the task",
+    4: "bad batch: the quarantine exceeded its limit; only the quarantine and a FAILED run row were published,"
+       " the curated tables are unchanged. Show the upstream owners the run's quarantine rows, then clear the task",
+}
+# Exit codes worth retrying: the same run_id completes or succeeds later.
+RETRY = {
+    5: "conflict: another run holds the output root, or the run log refuses this run for now",
+    70: "unexpected failure (storage, cluster); a retry completes the interrupted run",
+}
+
+
+def submit_clearance(args: list[str], ti, **_context) -> dict | None:
+    """Runs spark-submit, streams its output to the task log and maps its exit code to retry or fail."""
+    summary_file = Path(args[args.index("--summary-json") + 1])
+    summary_file.parent.mkdir(parents=True, exist_ok=True)
+    summary_file.unlink(missing_ok=True)
+    command = [*SPARK_SUBMIT_ARGS, *args]
+    log.info("running: %s", shlex.join(command))
+    with subprocess.Popen(command, cwd=CLEARANCE_HOME, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                          text=True) as process:
+        for line in process.stdout:
+            log.info("%s", line.rstrip())
+        code = process.wait()
+    summary = json.loads(summary_file.read_text()) if summary_file.exists() else None
+    if code == 0:
+        if summary is None:
+            log.warning("clearance succeeded but wrote no %s", summary_file)
+        return summary
+    if summary is not None:
+        ti.xcom_push(key="summary", value=summary)
+    if code in FAIL_WITHOUT_RETRY:
+        raise AirflowFailException(f"clearance exited {code}, not retrying: {FAIL_WITHOUT_RETRY[code]}")
+    reason = RETRY.get(code, "killed or failed outside Clearance; a retry completes the interrupted run")
+    raise AirflowException(f"clearance exited {code}, will retry: {reason}")
+
+
+with DAG(
+    dag_id="clearance_daily",
+    description="Clearance: decide and publish the AI-usage status of every catalog track",
+    schedule="@daily",
+    start_date=pendulum.datetime(2026, 11, 1, tz="UTC"),
+    catchup=False,
+    max_active_runs=1,
+    default_args={
+        "owner": "data-governance",
+        "depends_on_past": True,
+        "retries": 5,
+        "retry_delay": timedelta(minutes=2),
+        "retry_exponential_backoff": True,
+        "max_retry_delay": timedelta(minutes=30),
+        "execution_timeout": timedelta(hours=6),
+    },
+    doc_md=__doc__,
+    tags=["clearance", "data-governance"],
+) as dag:
+    PythonOperator(
+        task_id="clearance_run",
+        python_callable=submit_clearance,
+        op_kwargs={"args": CLEARANCE_ARGS},
+    )

@@ -1,0 +1,73 @@
+package dev.clearance.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The Airflow DAG cannot run here (no Airflow), so jobs/airflow/check_dag.py checks it statically against the
+ * built CLI. This runs that check on the shipped DAG, and on broken copies of it to show that it bites.
+ */
+class AirflowDagIT {
+    private static final Path DAG = Path.of("jobs/airflow/clearance_daily.py");
+    private static final Path CHECKER = Path.of("jobs/airflow/check_dag.py");
+
+    @TempDir
+    Path dir;
+
+    private record Result(int code, String output) {}
+
+    @Test
+    void theShippedDagPassesTheStaticCheck() throws Exception {
+        Result result = check(DAG);
+        assertThat(result.code()).as(result.output()).isZero();
+        assertThat(result.output()).startsWith("check_dag: ok ");
+    }
+
+    static Stream<Arguments> brokenDags() {
+        return Stream.of(
+                Arguments.of("\"--config\", CONFIG,", "\"--config\", CONFIG, \"--no-such-option\", \"x\",",
+                        "--no-such-option is not an option of `clearance run` (its options: "),
+                Arguments.of("\"--config\", CONFIG,", "",
+                        "`clearance run` requires --config"),
+                Arguments.of("\"--as-of\", \"{{ data_interval_end | ts }}\",", "\"--as-of\",",
+                        "--as-of needs a value"),
+                Arguments.of("schedule=\"@daily\"", "schedule=\"@hourly\"",
+                        "the DAG's schedule must be daily"),
+                Arguments.of("    5: \"conflict", "    4: \"conflict",
+                        "exit 5 (CONFLICT) must be retried"),
+                Arguments.of("\"--deploy-mode\", \"client\"", "\"--deploy-mode\", \"cluster\"",
+                        "SPARK_SUBMIT_ARGS must pass --deploy-mode client"));
+    }
+
+    @ParameterizedTest
+    @MethodSource("brokenDags")
+    void aBrokenDagFailsTheCheckWithAMessageNamingTheProblem(String original, String replacement, String message)
+            throws Exception {
+        String dag = Files.readString(DAG);
+        assertThat(dag).contains(original);
+        Path broken = Files.writeString(dir.resolve("clearance_daily.py"), dag.replace(original, replacement));
+        Result result = check(broken);
+        assertThat(result.code()).as(result.output()).isEqualTo(1);
+        assertThat(result.output()).contains("check_dag: FAIL " + broken.toAbsolutePath()).contains(message);
+    }
+
+    private static Result check(Path dag) throws IOException, InterruptedException {
+        Process process = new ProcessBuilder(List.of("python3", CHECKER.toString(), "--dag", dag.toAbsolutePath().toString()))
+                .redirectErrorStream(true).start();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(process.waitFor(60, TimeUnit.SECONDS)).as("check_dag.py finished").isTrue();
+        return new Result(process.exitValue(), output);
+    }
+}
