@@ -53,17 +53,14 @@ class StandaloneClusterIT {
         save(generated.licenses(), lake.resolve(InputTable.LICENSES.tableName()));
         save(generated.consents(), lake.resolve(InputTable.CONSENTS.tableName()));
 
-        System.err.println("TIMING lake " + java.time.Instant.now());
         Path local = config("local", lake);
         assertThat(Main.execute("run", "--config", local.toString(), "--as-of", AS_OF, "--run-id", RUN_ID))
                 .isEqualTo(ExitCode.OK.code());
 
-        System.err.println("TIMING local done " + java.time.Instant.now());
         List<String> flags = StandaloneCluster.flags(System.getProperty("clearance.jvm.flags"));
         Path jar = Path.of(System.getProperty("clearance.application.jar"));
         try (StandaloneCluster cluster = StandaloneCluster.start(dir.resolve("cluster"),
                 StandaloneCluster.classpath(Path.of(System.getProperty("clearance.classpath.file"))), jar, flags, 2)) {
-            System.err.println("TIMING cluster up " + java.time.Instant.now());
             Path remote = config("cluster", lake);
             assertThat(submit(cluster, "submit", jar, flags, "run", "--config", remote.toString(), "--as-of", AS_OF,
                     "--run-id", RUN_ID))
@@ -71,18 +68,15 @@ class StandaloneClusterIT {
                     .isEqualTo(ExitCode.OK.code());
             assertThat(Files.readString(cluster.log("submit")))
                     .contains("Clearance run " + RUN_ID + "  as_of " + AS_OF + "  status SUCCEEDED");
-            System.err.println("TIMING submitted " + java.time.Instant.now());
             assertBothWorkersRanTasks(cluster);
 
             assertSameOutputs(spark, dir.resolve("local/out"), dir.resolve("cluster/out"));
 
-            System.err.println("TIMING compared " + java.time.Instant.now());
             assertThat(submit(cluster, "earlier", jar, flags, "run", "--config", remote.toString(),
                     "--as-of", "2026-11-26T00:00:00Z"))
                     .as("an earlier as_of through spark-submit; its log ends:%n%s", cluster.tail("earlier", 60))
                     .isEqualTo(ExitCode.CONFLICT.code());
             assertThat(Files.readString(cluster.log("earlier"))).contains("the ledger only moves forward");
-            System.err.println("TIMING earlier " + java.time.Instant.now());
         }
     }
 
