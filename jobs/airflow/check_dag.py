@@ -38,7 +38,6 @@ class Cli:
     """The options of one clearance subcommand, read from its --help output."""
 
     def __init__(self, command: str, help_text: str):
-        self.command = command
         self.takes_value: dict[str, bool] = {}
         self.required: set[str] = set()
         lines = help_text.splitlines()

@@ -27,6 +27,8 @@ import java.util.stream.Stream;
  */
 public final class StandaloneCluster implements AutoCloseable {
     private static final Duration STARTUP_LIMIT = Duration.ofSeconds(90);
+    /** For short-lived JVMs on a small machine: the C1 compiler only and the serial collector cost less CPU. */
+    private static final List<String> SMALL_JVM = List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC");
 
     private final Path home;
     private final Path logs;
@@ -81,13 +83,20 @@ public final class StandaloneCluster implements AutoCloseable {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.add("-Xmx" + heap);
-        command.addAll(jvmFlags);
+        command.addAll(javaOptions());
         command.addAll(List.of("-cp", home.resolve("jars") + "/*", mainClass));
         command.addAll(args);
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(log(name).toFile());
         builder.environment().putAll(environment());
         return builder;
+    }
+
+    /** The JVM options of every JVM of the cluster: for spark.executor.extraJavaOptions. */
+    public List<String> javaOptions() {
+        List<String> options = new ArrayList<>(jvmFlags);
+        options.addAll(SMALL_JVM);
+        return options;
     }
 
     /** Starts a process that {@link #close()} kills with the cluster. */
