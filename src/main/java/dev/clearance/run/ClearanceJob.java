@@ -187,7 +187,7 @@ public final class ClearanceJob {
         Map<InputTable, Long> totals = new EnumMap<>(InputTable.class);
         for (InputTable table : InputTable.values()) {
             Snapshot snapshot = inputs.get(table);
-            totals.put(table, describe("count " + table.tableName(), () -> snapshot.rows().count()));
+            totals.put(table, describe("counting " + table.tableName(), () -> snapshot.rows().count()));
             validated.put(table, RowValidation.annotate(table, snapshot.rows(), duplicateKeys(table, snapshot), policy));
         }
         String quarantinePath = outputs.path(OutputTables.QUARANTINE);
@@ -201,9 +201,9 @@ public final class ClearanceJob {
         }
         Dataset<Row> quarantineRows = quarantine;
         DeltaTables.ensure(spark, quarantinePath, OutputTables.QUARANTINE_SCHEMA, Map.of());
-        long quarantineVersion = describe("write " + OutputTables.QUARANTINE, () ->
+        long quarantineVersion = describe("writing " + OutputTables.QUARANTINE, () ->
                 DeltaTables.replaceWhere(quarantineRows, quarantinePath, RUN_ID + " = '" + runId + "'"));
-        List<QuarantineCount> quarantineCounts = describe("count quarantine", () ->
+        List<QuarantineCount> quarantineCounts = describe("counting the quarantine", () ->
                 countQuarantine(DeltaTables.readVersion(spark, quarantinePath, quarantineVersion), runId));
         List<String> overLimit = new ArrayList<>();
         for (InputTable table : InputTable.values()) {
@@ -232,7 +232,7 @@ public final class ClearanceJob {
 
         Dataset<Row> decisions = persist(Decisions.decide(policy, running.asOf(), validated.get(InputTable.TRACKS),
                 validated.get(InputTable.LICENSES), validated.get(InputTable.CONSENTS)));
-        Counts counts = stage(Stage.DECIDE, "decide", () -> countDecisions(decisions));
+        Counts counts = stage(Stage.DECIDE, "deciding every (track, purpose)", () -> countDecisions(decisions));
 
         LedgerDiff.Stamp stamp = new LedgerDiff.Stamp(runId, Timestamp.from(running.asOf()), policy.version(),
                 policy.sha256());
@@ -251,7 +251,7 @@ public final class ClearanceJob {
                             + OutputTables.CURRENT + " version")).version();
             Dataset<Row> previousCurrent = DeltaTables.readVersion(spark, currentPath, previousVersion);
             diff = persist(LedgerDiff.diff(stamped, previousCurrent, Set.copyOf(policy.purposeNames()), stamp));
-            Map<String, Long> changes = stage(Stage.DIFF, "diff against " + previous.get().runId(),
+            Map<String, Long> changes = stage(Stage.DIFF, "comparing with the current state of " + previous.get().runId(),
                     () -> countChanges(diff));
             ledgerRows = changes.entrySet().stream()
                     .filter(e -> !e.getKey().equals(LedgerDiff.UNCHANGED)).mapToLong(Map.Entry::getValue).sum();
@@ -263,7 +263,7 @@ public final class ClearanceJob {
         written.add(quarantineOutput);
         String ledgerPath = outputs.path(OutputTables.LEDGER);
         DeltaTables.ensure(spark, ledgerPath, OutputTables.LEDGER_SCHEMA, OutputTables.LEDGER_PROPERTIES);
-        long ledgerVersion = stage(Stage.WRITE_LEDGER, "write " + OutputTables.LEDGER, () -> {
+        long ledgerVersion = stage(Stage.WRITE_LEDGER, "appending to " + OutputTables.LEDGER, () -> {
             if (resuming) {
                 LOG.info("ledger rows of run {} were written by an earlier attempt; not writing them again", runId);
                 return DeltaTables.version(spark, ledgerPath);
@@ -277,7 +277,7 @@ public final class ClearanceJob {
         List<Callable<OutputVersion>> writes = new ArrayList<>();
         writes.add(() -> {
             DeltaTables.ensure(spark, currentPath, OutputTables.LEDGER_SCHEMA, OutputTables.CURRENT_PROPERTIES);
-            long version = describe("write " + OutputTables.CURRENT, () ->
+            long version = describe("writing " + OutputTables.CURRENT, () ->
                     DeltaTables.overwrite(LedgerDiff.currentRows(diff), currentPath));
             return new OutputVersion(OutputTables.CURRENT, currentPath, version, currentRows);
         });
@@ -292,11 +292,11 @@ public final class ClearanceJob {
                 writes.add(() -> writeCurated(gone, empty, 0));
             }
         }
-        written.addAll(stage(Stage.WRITE_OUTPUTS, "write current and curated", () -> inParallel(writes)));
+        written.addAll(stage(Stage.WRITE_OUTPUTS, "publishing current and curated", () -> inParallel(writes)));
 
         RunRecord done = finished(running, RunStatus.SUCCEEDED, null, written, counts.purposes(), counts.reasons(),
                 quarantineCounts, ledgerRows);
-        stage(Stage.FINISH, "record the run", () -> {
+        stage(Stage.FINISH, "recording the run", () -> {
             runLog.write(done);
             return done;
         });
@@ -310,14 +310,14 @@ public final class ClearanceJob {
      */
     private Dataset<Row> duplicateKeys(InputTable table, Snapshot snapshot) {
         Dataset<Row> keys = persist(RowValidation.duplicateKeys(table, snapshot.rows()));
-        long count = describe("find duplicate " + table.keyColumn() + " in " + table.tableName(), keys::count);
+        long count = describe("finding duplicate " + table.keyColumn() + " in " + table.tableName(), keys::count);
         return count <= BROADCAST_MAX_KEYS ? broadcast(keys) : keys;
     }
 
     private OutputVersion writeCurated(String purpose, Dataset<Row> rows, long count) {
         String path = outputs.curated(purpose);
         DeltaTables.ensure(spark, path, OutputTables.CURATED_SCHEMA, OutputTables.CURATED_PROPERTIES);
-        long version = describe("write curated/" + purpose, () -> DeltaTables.overwrite(rows, path));
+        long version = describe("writing curated/" + purpose, () -> DeltaTables.overwrite(rows, path));
         return new OutputVersion(OutputTables.CURATED_DIR + "/" + purpose, path, version, count);
     }
 
@@ -461,7 +461,7 @@ public final class ClearanceJob {
         try {
             return work.get();
         } finally {
-            LOG.info("{} took {} ms", description, (System.nanoTime() - start) / 1_000_000);
+            LOG.info("{}: {} s", description, String.format("%.1f", (System.nanoTime() - start) / 1e9));
             spark.sparkContext().setJobDescription(null);
         }
     }
