@@ -18,8 +18,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.util.Optional;
+import java.util.UUID;
 
 /**
  * The run's outcome as one JSON document (run --summary-json), for Airflow's XCom and for alerting: a
@@ -108,11 +110,12 @@ public final class RunSummaryJson {
     /** Replaces {@code file} atomically (a temporary file in the same directory, then a rename). */
     public static void write(Path file, RunReport report) {
         Path target = file.toAbsolutePath();
+        // Not Files.createTempFile: its owner-only permissions would carry over to the summary.
+        Path temporary = target.resolveSibling("." + target.getFileName() + "." + UUID.randomUUID() + ".tmp");
         try {
             Files.createDirectories(target.getParent());
-            Path temporary = Files.createTempFile(target.getParent(), "." + target.getFileName(), ".tmp");
             try {
-                Files.writeString(temporary, render(report), StandardCharsets.UTF_8);
+                Files.writeString(temporary, render(report), StandardCharsets.UTF_8, StandardOpenOption.CREATE_NEW);
                 Files.move(temporary, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             } finally {
                 Files.deleteIfExists(temporary);

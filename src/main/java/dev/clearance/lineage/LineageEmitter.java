@@ -28,7 +28,6 @@ import io.openlineage.client.utils.filesystem.FilesystemDatasetUtils;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.URI;
-import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -39,6 +38,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import org.apache.hadoop.fs.Path;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -236,14 +236,12 @@ public final class LineageEmitter implements AutoCloseable {
         return facets.build();
     }
 
-    /** OpenLineage's dataset naming for a location: {@code file} + absolute path, or bucket/authority + key. */
+    /**
+     * OpenLineage's dataset naming for a table location: {@code file} + absolute path, or bucket/authority + key.
+     * The location is parsed by Hadoop, as Spark reads it.
+     */
     static DatasetIdentifier dataset(String location) {
-        try {
-            URI uri = location.startsWith("/") ? new URI("file", null, location, null) : new URI(location);
-            return FilesystemDatasetUtils.fromLocation(uri);
-        } catch (URISyntaxException e) {
-            return new DatasetIdentifier(location, location.substring(0, Math.max(0, location.indexOf(':'))));
-        }
+        return FilesystemDatasetUtils.fromLocation(new Path(location).toUri());
     }
 
     private static Transport transport(LineageConfig.Target target) {

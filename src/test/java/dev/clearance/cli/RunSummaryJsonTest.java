@@ -140,6 +140,12 @@ class RunSummaryJsonTest {
                  "counts": %s}
                 """.formatted(INPUTS, RECORDED_OUTPUTS, COUNTS)));
 
+        // A summary that cannot be written after a success fails the command (a rerun is a no-op that writes it).
+        Path published = summary;
+        summary = dir.resolve("xcom");
+        assertThat(run(0.5, "--run-id", "run-20260601T000000Z")).isEqualTo(ExitCode.INTERNAL.code());
+        summary = published;
+
         assertThat(run(0.5, "--as-of", "2026-05-01T00:00:00Z")).isEqualTo(ExitCode.CONFLICT.code());
         assertThat(written()).isEqualTo(expected("""
                 {"status": "FAILED", "exit_code": 5, "already_succeeded": false,

@@ -24,6 +24,7 @@ import io.openlineage.client.OpenLineage;
 import io.openlineage.client.OpenLineage.RunEvent;
 import io.openlineage.client.OpenLineage.RunEvent.EventType;
 import io.openlineage.client.OpenLineageClientUtils;
+import io.openlineage.client.utils.DatasetIdentifier;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -273,6 +274,18 @@ class LineageTest {
             emitter.start("r2", null, POLICY);
             emitter.fail(failure, new IllegalStateException("boom"));
         }
+    }
+
+    @Test
+    void datasetsAreNamedByOpenLineageFileSystemConventions() {
+        assertThat(List.of("/data/my lake/tracks", "s3a://bucket/lake/tracks", "hdfs://nn:8020/lake/tracks",
+                        "abfss://c@acct.dfs.core.windows.net/lake/tracks", "s3a://bucket/a key/with spaces"))
+                .extracting(LineageEmitter::dataset)
+                .extracting(DatasetIdentifier::getNamespace, DatasetIdentifier::getName)
+                .containsExactly(tuple("file", "/data/my lake/tracks"), tuple("s3://bucket", "lake/tracks"),
+                        tuple("hdfs://nn:8020", "/lake/tracks"),
+                        tuple("abfss://c@acct.dfs.core.windows.net", "lake/tracks"),
+                        tuple("s3://bucket", "a key/with spaces"));
     }
 
     private static JobConfig job(URI url, Optional<String> apiKey) {
