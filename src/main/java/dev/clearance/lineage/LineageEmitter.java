@@ -38,6 +38,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.function.Supplier;
 import org.apache.hadoop.fs.Path;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -90,7 +91,7 @@ public final class LineageEmitter implements AutoCloseable {
     }
 
     /** The OpenLineage run id of a Clearance run_id under this job's namespace and name. */
-    public static UUID runUuid(String namespace, String jobName, String runId) {
+    static UUID runUuid(String namespace, String jobName, String runId) {
         return UUID.nameUUIDFromBytes((namespace + "/" + jobName + "/" + runId).getBytes(StandardCharsets.UTF_8));
     }
 
@@ -100,93 +101,97 @@ public final class LineageEmitter implements AutoCloseable {
      * @param asOf null when the run log will decide it (a --run-id without --as-of)
      */
     public void start(String runId, Instant asOf, Policy policy) {
-        if (!enabled()) {
-            return;
-        }
-        OutputTables tables = new OutputTables(job.output());
-        List<OpenLineage.OutputDataset> outputs = new ArrayList<>();
-        for (String purpose : policy.purposeNames()) {
-            outputs.add(output(tables.curated(purpose), Optional.empty()));
-        }
-        for (String table : List.of(OutputTables.LEDGER, OutputTables.CURRENT, OutputTables.RUNS, OutputTables.QUARANTINE)) {
-            outputs.add(output(tables.path(table), Optional.empty()));
-        }
-        emit(EventType.START, runId, asOf, facet(runId, asOf, policy.version(), policy.sha256(), null, null),
-                null, configuredInputs(), outputs);
+        send(EventType.START, runId, () -> {
+            OutputTables tables = new OutputTables(job.output());
+            List<OpenLineage.OutputDataset> outputs = new ArrayList<>();
+            for (String purpose : policy.purposeNames()) {
+                outputs.add(output(tables.curated(purpose), Optional.empty()));
+            }
+            for (String table : List.of(OutputTables.LEDGER, OutputTables.CURRENT, OutputTables.RUNS,
+                    OutputTables.QUARANTINE)) {
+                outputs.add(output(tables.path(table), Optional.empty()));
+            }
+            return event(EventType.START, runId, asOf, facet(runId, asOf, policy.version(), policy.sha256(), null),
+                    null, configuredInputs(), outputs);
+        });
     }
 
     /** COMPLETE: the inputs at the versions read, and the outputs at the versions written with their row counts. */
     public void complete(RunReport report) {
-        if (enabled()) {
-            emit(EventType.COMPLETE, report, null);
-        }
+        send(EventType.COMPLETE, report.runId(), () -> event(EventType.COMPLETE, report, null));
     }
 
     /** FAIL: what the failed attempt recorded (its inputs and the tables it wrote, if any) and the error. */
     public void fail(RunReport report, Throwable failure) {
-        if (enabled()) {
-            emit(EventType.FAIL, report, failure);
+        send(EventType.FAIL, report.runId(), () -> event(EventType.FAIL, report, failure));
+    }
+
+    /** Builds and sends one event; nothing that goes wrong here reaches the run. */
+    private void send(EventType type, String runId, Supplier<OpenLineage.RunEvent> event) {
+        if (!enabled()) {
+            return;
+        }
+        try {
+            OpenLineage.RunEvent built = event.get();
+            client.emit(built);
+            LOG.info("OpenLineage {} event for run {} (OpenLineage run {}) handed to the {} transport", type, runId,
+                    built.getRun().getRunId(), transportName(config.target()));
+        } catch (RuntimeException | LinkageError e) {
+            LOG.warn("could not send the OpenLineage {} event for run {} to {}; the run is not affected: {}", type,
+                    runId, config.target(), e.toString());
         }
     }
 
-    private void emit(EventType type, RunReport report, Throwable failure) {
+    private OpenLineage.RunEvent event(EventType type, RunReport report, Throwable failure) {
         List<OpenLineage.InputDataset> inputs = report.inputs().isEmpty() ? configuredInputs()
                 : report.inputs().stream().map(this::input).toList();
         List<OpenLineage.OutputDataset> outputs = report.outputs().stream().map(this::output).toList();
         OpenLineage.RunFacet custom = facet(report.runId(), report.asOf(), report.policyVersion(), report.policySha256(),
-                report.exitCode(), report);
+                report);
         OpenLineage.ErrorMessageRunFacet error = failure == null ? null
                 : ol.newErrorMessageRunFacet(report.message(), "JAVA",
                         ExitCode.of(failure) == ExitCode.INTERNAL ? stackTrace(failure) : null);
-        emit(type, report.runId(), report.asOf(), custom, error, inputs, outputs);
+        return event(type, report.runId(), report.asOf(), custom, error, inputs, outputs);
     }
 
-    private void emit(EventType type, String runId, Instant asOf, OpenLineage.RunFacet custom,
-                      OpenLineage.ErrorMessageRunFacet error, List<OpenLineage.InputDataset> inputs,
-                      List<OpenLineage.OutputDataset> outputs) {
-        UUID uuid = runUuid(config.namespace(), config.jobName(), runId);
-        try {
-            OpenLineage.RunFacetsBuilder facets = ol.newRunFacetsBuilder().put(RUN_FACET, custom);
-            parent.ifPresent(p -> facets.parent(ol.newParentRunFacetBuilder()
-                    .run(ol.newParentRunFacetRunBuilder().runId(p.runId()).build())
-                    .job(ol.newParentRunFacetJobBuilder().namespace(p.namespace()).name(p.name()).build())
-                    .build()));
-            if (asOf != null) {
-                facets.nominalTime(ol.newNominalTimeRunFacetBuilder().nominalStartTime(utc(asOf)).build());
-            }
-            if (error != null) {
-                facets.errorMessage(error);
-            }
-            OpenLineage.RunEvent event = ol.newRunEventBuilder()
-                    .eventType(type)
-                    .eventTime(ZonedDateTime.now(ZoneOffset.UTC))
-                    .run(ol.newRun(uuid, facets.build()))
-                    .job(ol.newJobBuilder().namespace(config.namespace()).name(config.jobName())
-                            .facets(ol.newJobFacetsBuilder().jobType(ol.newJobTypeJobFacetBuilder()
-                                    .processingType("BATCH").integration("CLEARANCE").jobType("JOB").build()).build())
-                            .build())
-                    .inputs(inputs)
-                    .outputs(outputs)
-                    .build();
-            client.emit(event);
-            LOG.info("OpenLineage {} event for run {} (OpenLineage run {}) handed to the {} transport", type, runId,
-                    uuid, transportName(config.target()));
-        } catch (RuntimeException | LinkageError e) {
-            LOG.warn("could not send the OpenLineage {} event for run {} (OpenLineage run {}) to {}; the run is not"
-                    + " affected: {}", type, runId, uuid, config.target(), e.toString());
+    private OpenLineage.RunEvent event(EventType type, String runId, Instant asOf, OpenLineage.RunFacet custom,
+                                       OpenLineage.ErrorMessageRunFacet error, List<OpenLineage.InputDataset> inputs,
+                                       List<OpenLineage.OutputDataset> outputs) {
+        OpenLineage.RunFacetsBuilder facets = ol.newRunFacetsBuilder().put(RUN_FACET, custom);
+        parent.ifPresent(p -> facets.parent(ol.newParentRunFacetBuilder()
+                .run(ol.newParentRunFacetRunBuilder().runId(p.runId()).build())
+                .job(ol.newParentRunFacetJobBuilder().namespace(p.namespace()).name(p.name()).build())
+                .build()));
+        if (asOf != null) {
+            facets.nominalTime(ol.newNominalTimeRunFacetBuilder().nominalStartTime(utc(asOf)).build());
         }
+        if (error != null) {
+            facets.errorMessage(error);
+        }
+        return ol.newRunEventBuilder()
+                .eventType(type)
+                .eventTime(ZonedDateTime.now(ZoneOffset.UTC))
+                .run(ol.newRun(runUuid(config.namespace(), config.jobName(), runId), facets.build()))
+                .job(ol.newJobBuilder().namespace(config.namespace()).name(config.jobName())
+                        .facets(ol.newJobFacetsBuilder().jobType(ol.newJobTypeJobFacetBuilder()
+                                .processingType("BATCH").integration("CLEARANCE").jobType("JOB").build()).build())
+                        .build())
+                .inputs(inputs)
+                .outputs(outputs)
+                .build();
     }
 
+    /** Clearance's own run facet; {@code report} (COMPLETE, FAIL) adds the exit code and the counts. */
     private OpenLineage.RunFacet facet(String runId, Instant asOf, String policyVersion, String policySha256,
-                                       ExitCode exitCode, RunReport report) {
+                                       RunReport report) {
         OpenLineage.RunFacet facet = ol.newRunFacet();
         Map<String, Object> fields = facet.getAdditionalProperties();
         fields.put("run_id", runId);
         fields.put("as_of", asOf == null ? null : asOf.toString());
         fields.put("policy_version", policyVersion);
         fields.put("policy_sha256", policySha256);
-        if (exitCode != null) {
-            fields.put("exit_code", exitCode.code());
+        if (report != null) {
+            fields.put("exit_code", report.exitCode().code());
             fields.put("counts", report.record().flatMap(RunSummaryJson::counts).orElse(null));
         }
         return facet;
