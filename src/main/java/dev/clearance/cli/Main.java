@@ -28,14 +28,14 @@ public final class Main {
     public static int execute(String... args) {
         CommandLine cli = new CommandLine(new Main());
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
-            if (e instanceof ClearanceException failure) {
-                commandLine.getErr().println("clearance: " + failure.getMessage());
-                return failure.exitCode().code();
+            if (e instanceof ClearanceException) {
+                commandLine.getErr().println("clearance: " + e.getMessage());
+            } else {
+                LOG.error("unexpected failure", e);
+                commandLine.getErr().println("clearance: unexpected failure: " + e
+                        + " (see the log above; rerunning the same --run-id completes an interrupted run)");
             }
-            LOG.error("unexpected failure", e);
-            commandLine.getErr().println("clearance: unexpected failure: " + e
-                    + " (see the log above; rerunning the same --run-id completes an interrupted run)");
-            return ExitCode.INTERNAL.code();
+            return ExitCode.of(e).code();
         });
         return cli.execute(args);
     }
