@@ -23,7 +23,6 @@ import java.util.Map;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.expressions.Window;
 
 /**
  * The row checks of contract §3.1, one ordered list per input table. Fail closed, lose nothing: every row
@@ -35,24 +34,45 @@ public final class RowValidation {
     /** The raw input row as JSON, set on invalid rows only. */
     public static final String RAW_RECORD = "_raw_record";
     private static final String RAW_STRUCT = "_raw";
-    private static final String KEY_COUNT = "_key_count";
+    /** Set (true) on rows whose key is shared by 2+ rows of the table. */
+    private static final String DUPLICATE = "_duplicate";
     /** The whole row: null columns are written as null rather than left out. */
     private static final Map<String, String> JSON_OPTIONS = Map.of("ignoreNullFields", "false");
 
     private RowValidation() {}
 
     /**
-     * Adds {@link #INVALID_REASON} and {@link #RAW_RECORD} to an input table already conformed to its required
-     * schema. {@code raw} is the same rows as read (all columns, original types), kept for the quarantine record.
+     * The keys of {@code table} shared by two or more of its rows, as one column named after the key. A
+     * hash aggregate over the key column alone: usually tiny, so the caller can broadcast it.
      */
+    public static Dataset<Row> duplicateKeys(InputTable table, Dataset<Row> raw) {
+        String key = table.keyColumn();
+        return raw.groupBy(col(key)).agg(count(lit(1)).as(DUPLICATE))
+                .filter(col(DUPLICATE).gt(1))
+                .select(col(key));
+    }
+
+    /** {@link #annotate(InputTable, Dataset, Dataset, Policy)} with the duplicate keys joined as planned. */
     public static Dataset<Row> annotate(InputTable table, Dataset<Row> raw, Policy policy) {
+        return annotate(table, raw, duplicateKeys(table, raw), policy);
+    }
+
+    /**
+     * Adds {@link #INVALID_REASON} and {@link #RAW_RECORD} to an input table already conformed to its required
+     * schema. {@code raw} is the same rows as read (all columns, original types), kept for the quarantine record;
+     * {@code duplicateKeys} is {@link #duplicateKeys} of the same rows (the caller may broadcast it).
+     */
+    public static Dataset<Row> annotate(InputTable table, Dataset<Row> raw, Dataset<Row> duplicateKeys,
+                                        Policy policy) {
         List<Column> projection = new ArrayList<>();
         projection.add(struct(Arrays.stream(raw.columns()).map(raw::col).toArray(Column[]::new)).as(RAW_STRUCT));
         Arrays.stream(table.schema().fieldNames())
                 .map(name -> Conform.column(raw, table, name).as(name))
                 .forEach(projection::add);
+        String key = table.keyColumn();
+        // Keys compare exactly as written; a null key never joins (it is a BLANK_KEY anyway).
         Dataset<Row> conformed = raw.select(projection.toArray(Column[]::new))
-                .withColumn(KEY_COUNT, count(lit(1)).over(Window.partitionBy(col(table.keyColumn()))));
+                .join(duplicateKeys.withColumn(DUPLICATE, lit(true)), new String[] {key}, "left");
 
         Column reason = lit(null).cast("string");
         List<Map.Entry<QuarantineReason, Column>> checks = new ArrayList<>(checks(table, policy).entrySet());
@@ -63,7 +83,7 @@ public final class RowValidation {
         return conformed
                 .withColumn(INVALID_REASON, reason)
                 .withColumn(RAW_RECORD, when(col(INVALID_REASON).isNotNull(), to_json(col(RAW_STRUCT), JSON_OPTIONS)))
-                .drop(RAW_STRUCT, KEY_COUNT);
+                .drop(RAW_STRUCT, DUPLICATE);
     }
 
     /** Each check is true when the row fails it; in the order they are evaluated. */
@@ -97,7 +117,7 @@ public final class RowValidation {
             }
             default -> throw new IllegalArgumentException(table.name());
         }
-        checks.put(QuarantineReason.DUPLICATE_KEY, col(KEY_COUNT).gt(1));
+        checks.put(QuarantineReason.DUPLICATE_KEY, coalesce(col(DUPLICATE), lit(false)));
         return checks;
     }
 

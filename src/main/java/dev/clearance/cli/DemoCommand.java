@@ -4,10 +4,12 @@ import dev.clearance.catalog.InputTable;
 import dev.clearance.config.JobConfig;
 import dev.clearance.config.TableFormat;
 import dev.clearance.errors.ConfigException;
+import dev.clearance.errors.ExitCode;
 import dev.clearance.run.RunRequest;
 import dev.clearance.spark.SparkSessions;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -53,6 +55,12 @@ final class DemoCommand implements Callable<Integer> {
             GenerateCommand.write(SparkSessions.getOrCreate("clearance", job.sparkMaster(), job.sparkConf()), lake,
                     tracks, 1L, TableFormat.DELTA);
         }
-        return RunCommand.run(job, new RunRequest(Optional.empty(), Optional.empty()), spec.commandLine().getOut());
+        RunInvocation.Result result = new RunInvocation(Clock.systemUTC()).execute(
+                () -> new RunRequest(Optional.empty(), Optional.empty()), Optional::empty, () -> job,
+                spec.commandLine().getOut());
+        result.failure().ifPresent(failure -> {
+            throw failure;
+        });
+        return ExitCode.OK.code();
     }
 }

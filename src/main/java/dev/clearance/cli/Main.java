@@ -11,7 +11,7 @@ import picocli.CommandLine.Command;
 /** The command line of jobs/clearance and of spark-submit. Exit codes follow the contract (see ExitCode). */
 @Command(name = "clearance", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Decides, per track and AI purpose, whether a catalog track may be used, and records why.",
-        subcommands = {RunCommand.class, GenerateCommand.class, DemoCommand.class})
+        subcommands = {RunCommand.class, GenerateCommand.class, DemoCommand.class, BenchCommand.class})
 public final class Main {
     private static final Logger LOG = LoggerFactory.getLogger(Main.class);
 
@@ -28,14 +28,14 @@ public final class Main {
     public static int execute(String... args) {
         CommandLine cli = new CommandLine(new Main());
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
-            if (e instanceof ClearanceException failure) {
-                commandLine.getErr().println("clearance: " + failure.getMessage());
-                return failure.exitCode().code();
+            if (e instanceof ClearanceException) {
+                commandLine.getErr().println("clearance: " + e.getMessage());
+            } else {
+                LOG.error("unexpected failure", e);
+                commandLine.getErr().println("clearance: unexpected failure: " + e
+                        + " (see the log above; rerunning the same --run-id completes an interrupted run)");
             }
-            LOG.error("unexpected failure", e);
-            commandLine.getErr().println("clearance: unexpected failure: " + e
-                    + " (see the log above; rerunning the same --run-id completes an interrupted run)");
-            return ExitCode.INTERNAL.code();
+            return ExitCode.of(e).code();
         });
         return cli.execute(args);
     }

@@ -1,15 +1,11 @@
 package dev.clearance.cli;
 
-import dev.clearance.audit.RunSummary;
+import dev.clearance.audit.RunSummaryJson;
 import dev.clearance.config.JobConfig;
 import dev.clearance.errors.ConfigException;
 import dev.clearance.errors.ExitCode;
-import dev.clearance.policy.Policy;
-import dev.clearance.policy.PolicyLoader;
-import dev.clearance.run.ClearanceJob;
+import dev.clearance.lineage.ParentRun;
 import dev.clearance.run.RunRequest;
-import dev.clearance.spark.SparkSessions;
-import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
@@ -17,7 +13,8 @@ import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.util.Optional;
 import java.util.concurrent.Callable;
-import org.apache.spark.sql.SparkSession;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -27,6 +24,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "run", mixinStandardHelpOptions = true,
         description = "Decide every (track, purpose) pair at as_of and publish curated tables, ledger and run log.")
 final class RunCommand implements Callable<Integer> {
+    private static final Logger LOG = LoggerFactory.getLogger(RunCommand.class);
+
     @Spec
     CommandSpec spec;
 
@@ -40,26 +39,47 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--run-id", paramLabel = "ID", description = "run id (default: derived from as_of)")
     String runId;
 
+    @Option(names = "--summary-json", paramLabel = "FILE",
+            description = "also write the outcome as JSON to FILE (replaced atomically), whatever the exit code")
+    Path summaryJson;
+
+    @Option(names = ParentRun.NAMESPACE_OPTION, paramLabel = "NS",
+            description = "OpenLineage namespace of the parent job (e.g. the Airflow task's)")
+    String parentJobNamespace;
+
+    @Option(names = ParentRun.NAME_OPTION, paramLabel = "NAME", description = "OpenLineage name of the parent job")
+    String parentJobName;
+
+    @Option(names = ParentRun.RUN_ID_OPTION, paramLabel = "UUID", description = "OpenLineage run id of the parent run")
+    String parentRunId;
+
     @Override
     public Integer call() {
-        Optional<Instant> instant = Optional.ofNullable(asOf).map(RunCommand::parseInstant);
-        return run(JobConfig.load(config), new RunRequest(instant, Optional.ofNullable(runId)),
+        RunInvocation.Result result = new RunInvocation(Clock.systemUTC()).execute(
+                () -> new RunRequest(Optional.ofNullable(asOf).map(RunCommand::parseInstant), Optional.ofNullable(runId)),
+                () -> ParentRun.fromOptions(parentJobNamespace, parentJobName, parentRunId),
+                () -> JobConfig.load(config),
                 spec.commandLine().getOut());
+        if (summaryJson != null) {
+            writeSummary(result);
+        }
+        result.failure().ifPresent(failure -> {
+            throw failure;
+        });
+        return ExitCode.OK.code();
     }
 
-    /** Runs the job and prints its summary; the policy is loaded and validated before Spark starts. */
-    static int run(JobConfig job, RunRequest request, PrintWriter out) {
-        Policy policy = PolicyLoader.load(job.policy());
-        SparkSession spark = SparkSessions.getOrCreate("clearance", job.sparkMaster(), job.sparkConf());
-        ClearanceJob.Outcome outcome = new ClearanceJob(spark, job, policy, Clock.systemUTC()).run(request);
-        if (outcome.alreadySucceeded()) {
-            out.printf("run %s already succeeded at %s; nothing to do%n", outcome.record().runId(),
-                    outcome.record().finishedAt());
-        } else {
-            out.print(RunSummary.render(outcome.record()));
+    /** After a success, a summary that cannot be written fails the command; after a failure, the failure wins. */
+    private void writeSummary(RunInvocation.Result result) {
+        try {
+            RunSummaryJson.write(summaryJson, result.report());
+        } catch (RuntimeException e) {
+            if (result.failure().isEmpty()) {
+                throw e;
+            }
+            LOG.error("{}", e.getMessage());
+            result.failure().get().addSuppressed(e);
         }
-        out.flush();
-        return ExitCode.OK.code();
     }
 
     static Instant parseInstant(String value) {

@@ -8,6 +8,8 @@ import dev.clearance.errors.ConfigException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
 import java.util.regex.Pattern;
 
 /**
@@ -16,7 +18,7 @@ import java.util.regex.Pattern;
  * to Hadoop untouched; the policy is a local file. It lives on the driver only.
  */
 public record JobConfig(Map<InputTable, TableLocation> lake, String output, Path policy, double maxQuarantineFraction,
-                        String sparkMaster, Map<String, String> sparkConf) {
+                        String sparkMaster, Map<String, String> sparkConf, Optional<LineageConfig> lineage) {
 
     /** Where an input table lives (a local path or a URI) and in which format. */
     public record TableLocation(String path, TableFormat format) {}
@@ -24,6 +26,11 @@ public record JobConfig(Map<InputTable, TableLocation> lake, String output, Path
     private static final Pattern URI_SCHEME = Pattern.compile("[a-zA-Z][a-zA-Z0-9+.-]+:.*");
 
     public static JobConfig load(Path file) {
+        return load(file, System::getenv);
+    }
+
+    /** @param environment resolves environment variables named by the file (lineage.transport.api_key_env) */
+    static JobConfig load(Path file, Function<String, String> environment) {
         Path workingDir = Path.of("").toAbsolutePath();
         File raw = YamlFiles.bind(YamlFiles.readBytes(file, "job configuration"), file, File.class);
         Lake lake = required(raw.lake, file, "lake");
@@ -42,7 +49,8 @@ public record JobConfig(Map<InputTable, TableLocation> lake, String output, Path
         return new JobConfig(Map.copyOf(tables),
                 location(required(raw.output, file, "output"), workingDir),
                 workingDir.resolve(required(raw.policy, file, "policy")).normalize(),
-                maxFraction, master, conf);
+                maxFraction, master, conf,
+                Optional.ofNullable(raw.lineage).map(l -> LineageConfig.from(l, file, workingDir, environment)));
     }
 
     private static TableLocation location(Table table, Path file, String key, Path workingDir) {
@@ -64,7 +72,8 @@ public record JobConfig(Map<InputTable, TableLocation> lake, String output, Path
     }
 
     // The YAML shape; unknown keys fail at binding.
-    private record File(Lake lake, String output, String policy, Quarantine quarantine, Spark spark) {}
+    private record File(Lake lake, String output, String policy, Quarantine quarantine, Spark spark,
+                        LineageConfig.Yaml lineage) {}
 
     private record Lake(Table tracks, Table licenses, Table consents) {}
 

@@ -17,6 +17,7 @@ import static org.apache.spark.sql.functions.filter;
 import static org.apache.spark.sql.functions.flatten;
 import static org.apache.spark.sql.functions.get;
 import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.max;
 import static org.apache.spark.sql.functions.min;
 import static org.apache.spark.sql.functions.negate;
 import static org.apache.spark.sql.functions.not;
@@ -70,7 +71,8 @@ public final class Resolution {
 
     /**
      * One row per valid track with its evidence: licenses in force, invalid-record flags, the resolved consent
-     * for every purpose, the matched no-AI tag and the effective DMI value.
+     * for every purpose, the matched no-AI tag and the effective DMI value. One aggregate per side table
+     * (licenses by track, consents by user) yields both its evidence and its invalid-record flag.
      */
     static Dataset<Row> trackFacts(Policy policy, Instant asOf, Dataset<Row> tracks, Dataset<Row> licenses,
                                    Dataset<Row> consents) {
@@ -79,16 +81,11 @@ public final class Resolution {
                 .withColumn(STATE_VALUE, enumValue(col(STATE)))
                 .withColumn(MATCHED_NO_AI_TAG, matchedNoAiTag(col(TAGS), policy.noAiTags()))
                 .withColumn(DMI_VALUE, effectiveDmi(col(EMBEDDED_DMI)));
-        Dataset<Row> consentInvalid = invalidReferences(consents, USER_ID)
-                .withColumnRenamed(USER_ID, UPLOADER_ID).withColumn(CONSENT_INVALID, lit(true));
-        Dataset<Row> consent = consentAt(valid(consents), policy, at).withColumnRenamed(USER_ID, UPLOADER_ID);
-
+        Dataset<Row> consent = consentAt(consents, policy, at).withColumnRenamed(USER_ID, UPLOADER_ID);
+        // The license side is as large as the catalog: hash it rather than sort both sides.
         return validTracks
-                .join(licensesInForce(valid(licenses), at), new String[] {TRACK_ID}, "left")
-                .join(invalidReferences(licenses, TRACK_ID).withColumn(LICENSE_INVALID, lit(true)),
-                        new String[] {TRACK_ID}, "left")
+                .join(licensesInForce(licenses, at).hint("shuffle_hash"), new String[] {TRACK_ID}, "left")
                 .join(consent, new String[] {UPLOADER_ID}, "left")
-                .join(consentInvalid, new String[] {UPLOADER_ID}, "left")
                 .withColumn(LICENSE_IDS, coalesce(col(LICENSE_IDS), emptyStrings()))
                 .withColumn(LICENSOR_TYPES, coalesce(col(LICENSOR_TYPES), emptyStrings()))
                 .withColumn(PROHIBITED, coalesce(col(PROHIBITED), emptyStrings()))
@@ -97,7 +94,11 @@ public final class Resolution {
     }
 
     static Dataset<Row> valid(Dataset<Row> annotated) {
-        return annotated.filter(col(RowValidation.INVALID_REASON).isNull());
+        return annotated.filter(isValid());
+    }
+
+    private static Column isValid() {
+        return col(RowValidation.INVALID_REASON).isNull();
     }
 
     /** Distinct non-blank values of {@code column} among a table's invalid rows. */
@@ -109,28 +110,32 @@ public final class Resolution {
     }
 
     /**
-     * Per track, the licenses in force at {@code at}: valid_from null or <= at, valid_to null or > at.
-     * license_ids sorted, licensor_types sorted and distinct, prohibited purposes normalised.
+     * Per track referenced by any license row: whether one of its rows is invalid, and the valid licenses in
+     * force at {@code at} (valid_from null or <= at, valid_to null or > at): license_ids sorted, licensor_types
+     * sorted and distinct, prohibited purposes normalised.
      */
-    static Dataset<Row> licensesInForce(Dataset<Row> validLicenses, Timestamp at) {
-        Column inForce = col(VALID_FROM).isNull().or(col(VALID_FROM).leq(lit(at)))
+    static Dataset<Row> licensesInForce(Dataset<Row> annotatedLicenses, Timestamp at) {
+        Column inForce = isValid()
+                .and(col(VALID_FROM).isNull().or(col(VALID_FROM).leq(lit(at))))
                 .and(col(VALID_TO).isNull().or(lit(at).lt(col(VALID_TO))));
         Column prohibited = coalesce(array_compact(transform(col(PROHIBITED_PURPOSES), p -> purposeName(p))),
                 emptyStrings());
-        return validLicenses
-                .filter(inForce)
+        return annotatedLicenses
+                .filter(not(isBlank(col(TRACK_ID))))
                 .groupBy(TRACK_ID)
-                .agg(sort_array(collect_list(LICENSE_ID)).as(LICENSE_IDS),
-                        sort_array(collect_set(enumValue(col(LICENSOR_TYPE)))).as(LICENSOR_TYPES),
-                        array_distinct(flatten(collect_list(prohibited))).as(PROHIBITED));
+                .agg(sort_array(collect_list(when(inForce, col(LICENSE_ID)))).as(LICENSE_IDS),
+                        sort_array(collect_set(when(inForce, enumValue(col(LICENSOR_TYPE))))).as(LICENSOR_TYPES),
+                        array_distinct(flatten(collect_list(when(inForce, prohibited)))).as(PROHIBITED),
+                        max(not(isValid())).as(LICENSE_INVALID));
     }
 
     /**
-     * Per user and purpose, the consent in effect at {@code at}: among the user's valid events for that purpose
-     * or '*' with event_ts <= at, the latest; on a tie OPT_OUT beats OPT_IN, then the smallest event_id. The
-     * minimum of struct(-event_ts, rank, event_id) picks exactly that event.
+     * Per user referenced by any consent row: whether one of its rows is invalid, and per purpose the consent
+     * in effect at {@code at}: among the user's valid events for that purpose or '*' with event_ts <= at, the
+     * latest; on a tie OPT_OUT beats OPT_IN, then the smallest event_id. The minimum of
+     * struct(-event_ts, rank, event_id) picks exactly that event.
      */
-    static Dataset<Row> consentAt(Dataset<Row> validConsents, Policy policy, Timestamp at) {
+    static Dataset<Row> consentAt(Dataset<Row> annotatedConsents, Policy policy, Timestamp at) {
         Column action = enumValue(col(ACTION));
         Column purpose = purposeName(col(PURPOSE));
         Column candidate = struct(
@@ -138,15 +143,17 @@ public final class Resolution {
                 when(action.equalTo(ConsentAction.OPT_OUT.name()), 0).otherwise(1).as(ACTION_ORDER),
                 col(EVENT_ID).as(CONSENT_EVENT_ID),
                 action.as(ACTION));
+        Column applicable = isValid().and(col(EVENT_TS).leq(lit(at)));
         List<String> purposes = policy.purposeNames();
         Column[] perPurpose = new Column[purposes.size()];
         for (int i = 0; i < purposes.size(); i++) {
-            perPurpose[i] = min(when(purpose.isin(purposes.get(i), Purposes.ALL), candidate)).as(consentColumn(i));
+            perPurpose[i] = min(when(applicable.and(purpose.isin(purposes.get(i), Purposes.ALL)), candidate))
+                    .as(consentColumn(i));
         }
-        return validConsents
-                .filter(col(EVENT_TS).leq(lit(at)))
+        return annotatedConsents
+                .filter(not(isBlank(col(USER_ID))))
                 .groupBy(USER_ID)
-                .agg(perPurpose[0], Arrays.copyOfRange(perPurpose, 1, perPurpose.length));
+                .agg(max(not(isValid())).as(CONSENT_INVALID), perPurpose);
     }
 
     /** NONE, OPT_IN or OPT_OUT from a per-purpose consent column. */

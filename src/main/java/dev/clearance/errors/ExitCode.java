@@ -25,4 +25,9 @@ public enum ExitCode {
     public int code() {
         return code;
     }
+
+    /** The code a failure ends the process with: its own for a {@link ClearanceException}, otherwise INTERNAL. */
+    public static ExitCode of(Throwable failure) {
+        return failure instanceof ClearanceException clearance ? clearance.exitCode() : INTERNAL;
+    }
 }

@@ -4,6 +4,7 @@ import static dev.clearance.catalog.Columns.*;
 
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructField;
@@ -42,6 +43,18 @@ public final class OutputTables {
     public static final StructType QUARANTINE_SCHEMA = schema(
             field(RUN_ID, DataTypes.StringType), field(SOURCE_TABLE, DataTypes.StringType),
             field(REASON, DataTypes.StringType), field(RECORD, DataTypes.StringType));
+
+    /**
+     * Table properties, set when a table is created. Statistics are collected only on the columns readers
+     * filter by: on every column they cost as much as the write itself.
+     */
+    public static final Map<String, String> LEDGER_PROPERTIES = Map.of(
+            "delta.appendOnly", "true",
+            "delta.dataSkippingStatsColumns", String.join(",", RUN_ID, AS_OF, TRACK_ID, PURPOSE, DECISION, UPLOADER_ID));
+    public static final Map<String, String> CURRENT_PROPERTIES = Map.of(
+            "delta.dataSkippingStatsColumns", String.join(",", TRACK_ID, PURPOSE, DECISION, UPLOADER_ID));
+    public static final Map<String, String> CURATED_PROPERTIES = Map.of(
+            "delta.dataSkippingStatsColumns", String.join(",", TRACK_ID, UPLOADER_ID));
 
     private final String root;
 

@@ -1,8 +1,9 @@
 package dev.clearance.run;
 
 import static dev.clearance.catalog.Columns.*;
+import static org.apache.spark.sql.functions.array_contains;
+import static org.apache.spark.sql.functions.broadcast;
 import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.explode;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.when;
@@ -22,6 +23,7 @@ import dev.clearance.catalog.RowValidation;
 import dev.clearance.config.JobConfig;
 import dev.clearance.decide.Decision;
 import dev.clearance.decide.Decisions;
+import dev.clearance.decide.Reason;
 import dev.clearance.errors.ClearanceException;
 import dev.clearance.errors.QuarantineLimitException;
 import dev.clearance.errors.RunConflictException;
@@ -37,7 +39,6 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -48,6 +49,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.function.Supplier;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -63,9 +65,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class ClearanceJob {
     private static final Logger LOG = LoggerFactory.getLogger(ClearanceJob.class);
-    private static final Map<String, String> LEDGER_PROPERTIES = Map.of(
-            "delta.appendOnly", "true",
-            "delta.dataSkippingStatsColumns", String.join(",", RUN_ID, AS_OF, TRACK_ID, PURPOSE, DECISION, UPLOADER_ID));
+    /** Above this many duplicate keys in one input (a broken export), they are joined by shuffle, not broadcast. */
+    private static final long BROADCAST_MAX_KEYS = 1_000_000;
 
     /** Output tables written at once after the ledger; Delta commits to different tables do not conflict. */
     private static final int PARALLEL_WRITES = 4;
@@ -76,13 +77,19 @@ public final class ClearanceJob {
     private final OutputTables outputs;
     private final RunLog runLog;
     private final Clock clock;
+    private final RunObserver observer;
     private final List<Dataset<Row>> persisted = new ArrayList<>();
 
     /** The run's result; {@code alreadySucceeded} when the run_id had succeeded before and nothing was done. */
     public record Outcome(RunRecord record, boolean alreadySucceeded) {}
 
     public ClearanceJob(SparkSession spark, JobConfig config, Policy policy, Clock clock) {
+        this(spark, config, policy, clock, RunObserver.NONE);
+    }
+
+    public ClearanceJob(SparkSession spark, JobConfig config, Policy policy, Clock clock, RunObserver observer) {
         this.spark = spark;
+        this.observer = observer;
         this.config = config;
         this.policy = policy;
         this.outputs = new OutputTables(config.output());
@@ -93,6 +100,8 @@ public final class ClearanceJob {
     public Outcome run(RunRequest request) {
         Optional<Instant> requestedAsOf = request.asOf().map(t -> t.truncatedTo(ChronoUnit.MICROS));
         Instant startedAt = clock.instant();
+        observer.stageStarted(Stage.PLAN);
+        long planStart = System.nanoTime();
         String runId = request.runId().map(RunIds::validate)
                 .orElseGet(() -> RunIds.fromAsOf(requestedAsOf.orElse(startedAt.truncatedTo(ChronoUnit.SECONDS))));
         Plan plan = plan(runId, requestedAsOf, startedAt);
@@ -124,6 +133,7 @@ public final class ClearanceJob {
                     policy.version(), policy.sha256(), null, inputs.values().stream().map(Snapshot::version).toList(),
                     List.of(), List.of(), List.of(), List.of(), 0);
             runLog.write(running);
+            observer.stageFinished(Stage.PLAN, System.nanoTime() - planStart);
             try {
                 return new Outcome(publish(running, inputs, plan.previous(), plan.resuming()), false);
             } catch (QuarantineLimitException e) {
@@ -171,27 +181,15 @@ public final class ClearanceJob {
     private RunRecord publish(RunRecord running, Map<InputTable, Snapshot> inputs, Optional<RunRecord> previous,
                               boolean resuming) {
         String runId = running.runId();
+        observer.stageStarted(Stage.READ_VALIDATE);
+        long validateStart = System.nanoTime();
         Map<InputTable, Dataset<Row>> validated = new EnumMap<>(InputTable.class);
-        inputs.forEach((table, snapshot) ->
-                validated.put(table, persist(RowValidation.annotate(table, snapshot.rows(), policy))));
-
-        List<QuarantineCount> quarantineCounts = new ArrayList<>();
-        List<String> overLimit = new ArrayList<>();
+        Map<InputTable, Long> totals = new EnumMap<>(InputTable.class);
         for (InputTable table : InputTable.values()) {
-            List<Row> byReason = stage("validate " + table.tableName(), () -> validated.get(table)
-                    .groupBy(RowValidation.INVALID_REASON).count().collectAsList());
-            long total = byReason.stream().mapToLong(r -> r.getLong(1)).sum();
-            long invalid = byReason.stream().filter(r -> !r.isNullAt(0)).mapToLong(r -> r.getLong(1)).sum();
-            byReason.stream().filter(r -> !r.isNullAt(0))
-                    .sorted(Comparator.comparing(r -> r.getString(0)))
-                    .forEach(r -> quarantineCounts.add(new QuarantineCount(table.tableName(), r.getString(0), r.getLong(1))));
-            LOG.info("{}: {} rows, {} invalid", table.tableName(), total, invalid);
-            if (total > 0 && (double) invalid / total > config.maxQuarantineFraction()) {
-                overLimit.add(String.format("%s: %d of %d rows invalid (%.2f%%)", table.tableName(), invalid, total,
-                        100.0 * invalid / total));
-            }
+            Snapshot snapshot = inputs.get(table);
+            totals.put(table, describe("counting " + table.tableName(), () -> snapshot.rows().count()));
+            validated.put(table, RowValidation.annotate(table, snapshot.rows(), duplicateKeys(table, snapshot), policy));
         }
-
         String quarantinePath = outputs.path(OutputTables.QUARANTINE);
         Dataset<Row> quarantine = null;
         for (InputTable table : InputTable.values()) {
@@ -203,10 +201,25 @@ public final class ClearanceJob {
         }
         Dataset<Row> quarantineRows = quarantine;
         DeltaTables.ensure(spark, quarantinePath, OutputTables.QUARANTINE_SCHEMA, Map.of());
-        long quarantineVersion = stage("write quarantine", () ->
+        long quarantineVersion = describe("writing " + OutputTables.QUARANTINE, () ->
                 DeltaTables.replaceWhere(quarantineRows, quarantinePath, RUN_ID + " = '" + runId + "'"));
+        List<QuarantineCount> quarantineCounts = describe("counting the quarantine", () ->
+                countQuarantine(DeltaTables.readVersion(spark, quarantinePath, quarantineVersion), runId));
+        List<String> overLimit = new ArrayList<>();
+        for (InputTable table : InputTable.values()) {
+            long total = totals.get(table);
+            long invalid = quarantineCounts.stream().filter(q -> q.sourceTable().equals(table.tableName()))
+                    .mapToLong(QuarantineCount::rows).sum();
+            LOG.info("{} ({}): {} rows, {} quarantined", table.tableName(), inputs.get(table).version().describe(),
+                    String.format("%,d", total), String.format("%,d", invalid));
+            if (total > 0 && (double) invalid / total > config.maxQuarantineFraction()) {
+                overLimit.add(String.format("%s: %d of %d rows invalid (%.2f%%)", table.tableName(), invalid, total,
+                        100.0 * invalid / total));
+            }
+        }
         OutputVersion quarantineOutput = new OutputVersion(OutputTables.QUARANTINE, quarantinePath, quarantineVersion,
                 quarantineCounts.stream().mapToLong(QuarantineCount::rows).sum());
+        observer.stageFinished(Stage.READ_VALIDATE, System.nanoTime() - validateStart);
 
         if (!overLimit.isEmpty()) {
             String message = "quarantine limit exceeded (max_fraction " + config.maxQuarantineFraction() + "): "
@@ -219,49 +232,56 @@ public final class ClearanceJob {
 
         Dataset<Row> decisions = persist(Decisions.decide(policy, running.asOf(), validated.get(InputTable.TRACKS),
                 validated.get(InputTable.LICENSES), validated.get(InputTable.CONSENTS)));
+        Counts counts = stage(Stage.DECIDE, "deciding every (track, purpose)", () -> countDecisions(decisions));
+
         LedgerDiff.Stamp stamp = new LedgerDiff.Stamp(runId, Timestamp.from(running.asOf()), policy.version(),
                 policy.sha256());
         String currentPath = outputs.path(OutputTables.CURRENT);
-        Dataset<Row> previousCurrent = previous
-                .map(p -> DeltaTables.readVersion(spark, currentPath, p.output(OutputTables.CURRENT)
-                        .orElseThrow(() -> new IllegalStateException("run " + p.runId() + " recorded no "
-                                + OutputTables.CURRENT + " version")).version()))
-                .orElse(null);
-        Dataset<Row> diff = persist(LedgerDiff.diff(stamp.apply(decisions, OutputTables.LEDGER_SCHEMA), previousCurrent,
-                new HashSet<>(policy.purposeNames()), stamp));
-
-        List<PurposeCount> decisionCounts = stage("count decisions", () -> countDecisions(decisions));
-        List<ReasonCount> reasonCounts = stage("count reasons", () -> countReasons(decisions));
-        Map<String, Long> changes = stage("diff against previous run", () -> countChanges(diff));
-        long ledgerRows = changes.entrySet().stream()
-                .filter(e -> !e.getKey().equals(LedgerDiff.UNCHANGED)).mapToLong(Map.Entry::getValue).sum();
-        long currentRows = changes.entrySet().stream()
-                .filter(e -> !e.getKey().equals(LedgerDiff.REMOVED)).mapToLong(Map.Entry::getValue).sum();
+        Dataset<Row> stamped = stamp.apply(decisions, OutputTables.LEDGER_SCHEMA);
+        Dataset<Row> diff;
+        long ledgerRows;
+        long currentRows;
+        if (previous.isEmpty()) {
+            diff = LedgerDiff.diff(stamped, null, Set.copyOf(policy.purposeNames()), stamp);
+            ledgerRows = counts.total();
+            currentRows = counts.total();
+        } else {
+            long previousVersion = previous.get().output(OutputTables.CURRENT)
+                    .orElseThrow(() -> new IllegalStateException("run " + previous.get().runId() + " recorded no "
+                            + OutputTables.CURRENT + " version")).version();
+            Dataset<Row> previousCurrent = DeltaTables.readVersion(spark, currentPath, previousVersion);
+            diff = persist(LedgerDiff.diff(stamped, previousCurrent, Set.copyOf(policy.purposeNames()), stamp));
+            Map<String, Long> changes = stage(Stage.DIFF, "comparing with the current state of " + previous.get().runId(),
+                    () -> countChanges(diff));
+            ledgerRows = changes.entrySet().stream()
+                    .filter(e -> !e.getKey().equals(LedgerDiff.UNCHANGED)).mapToLong(Map.Entry::getValue).sum();
+            currentRows = changes.entrySet().stream()
+                    .filter(e -> !e.getKey().equals(LedgerDiff.REMOVED)).mapToLong(Map.Entry::getValue).sum();
+        }
 
         List<OutputVersion> written = new ArrayList<>();
         written.add(quarantineOutput);
         String ledgerPath = outputs.path(OutputTables.LEDGER);
-        DeltaTables.ensure(spark, ledgerPath, OutputTables.LEDGER_SCHEMA, LEDGER_PROPERTIES);
-        long ledgerVersion;
-        if (resuming) {
-            LOG.info("ledger rows of run {} were written by an earlier attempt; not writing them again", runId);
-            ledgerVersion = DeltaTables.version(spark, ledgerPath);
-        } else {
-            ledgerVersion = stage("append " + OutputTables.LEDGER, () ->
-                    DeltaTables.append(LedgerDiff.ledgerRows(diff), ledgerPath));
-        }
+        DeltaTables.ensure(spark, ledgerPath, OutputTables.LEDGER_SCHEMA, OutputTables.LEDGER_PROPERTIES);
+        long ledgerVersion = stage(Stage.WRITE_LEDGER, "appending to " + OutputTables.LEDGER, () -> {
+            if (resuming) {
+                LOG.info("ledger rows of run {} were written by an earlier attempt; not writing them again", runId);
+                return DeltaTables.version(spark, ledgerPath);
+            }
+            return DeltaTables.append(LedgerDiff.ledgerRows(diff), ledgerPath);
+        });
         written.add(new OutputVersion(OutputTables.LEDGER, ledgerPath, ledgerVersion, ledgerRows));
 
         // Ledger first: from here on every table written below is supported by a recorded decision. The
         // remaining tables are independent of each other, so their writes overlap.
         List<Callable<OutputVersion>> writes = new ArrayList<>();
         writes.add(() -> {
-            DeltaTables.ensure(spark, currentPath, OutputTables.LEDGER_SCHEMA, Map.of());
-            long version = stage("write " + OutputTables.CURRENT, () ->
+            DeltaTables.ensure(spark, currentPath, OutputTables.LEDGER_SCHEMA, OutputTables.CURRENT_PROPERTIES);
+            long version = describe("writing " + OutputTables.CURRENT, () ->
                     DeltaTables.overwrite(LedgerDiff.currentRows(diff), currentPath));
             return new OutputVersion(OutputTables.CURRENT, currentPath, version, currentRows);
         });
-        for (PurposeCount count : decisionCounts) {
+        for (PurposeCount count : counts.purposes()) {
             Dataset<Row> included = stamp.apply(decisions.filter(col(PURPOSE).equalTo(count.purpose())
                     .and(col(DECISION).equalTo(Decision.INCLUDED.name()))), OutputTables.CURATED_SCHEMA);
             writes.add(() -> writeCurated(count.purpose(), included, count.included()));
@@ -272,19 +292,32 @@ public final class ClearanceJob {
                 writes.add(() -> writeCurated(gone, empty, 0));
             }
         }
-        written.addAll(inParallel(writes));
+        written.addAll(stage(Stage.WRITE_OUTPUTS, "publishing current and curated", () -> inParallel(writes)));
 
-        RunRecord done = finished(running, RunStatus.SUCCEEDED, null, written, decisionCounts, reasonCounts,
+        RunRecord done = finished(running, RunStatus.SUCCEEDED, null, written, counts.purposes(), counts.reasons(),
                 quarantineCounts, ledgerRows);
-        runLog.write(done);
+        stage(Stage.FINISH, "recording the run", () -> {
+            runLog.write(done);
+            return done;
+        });
         LOG.info("run {} succeeded: {} ledger rows, {} pairs current", runId, ledgerRows, currentRows);
         return done;
     }
 
+    /**
+     * The keys shared by 2+ rows of an input, computed once over the key column alone. Broadcast to the rows
+     * unless there are too many to ship to every executor (a broken export), then joined by shuffle.
+     */
+    private Dataset<Row> duplicateKeys(InputTable table, Snapshot snapshot) {
+        Dataset<Row> keys = persist(RowValidation.duplicateKeys(table, snapshot.rows()));
+        long count = describe("finding duplicate " + table.keyColumn() + " in " + table.tableName(), keys::count);
+        return count <= BROADCAST_MAX_KEYS ? broadcast(keys) : keys;
+    }
+
     private OutputVersion writeCurated(String purpose, Dataset<Row> rows, long count) {
         String path = outputs.curated(purpose);
-        DeltaTables.ensure(spark, path, OutputTables.CURATED_SCHEMA, Map.of());
-        long version = stage("write curated/" + purpose, () -> DeltaTables.overwrite(rows, path));
+        DeltaTables.ensure(spark, path, OutputTables.CURATED_SCHEMA, OutputTables.CURATED_PROPERTIES);
+        long version = describe("writing curated/" + purpose, () -> DeltaTables.overwrite(rows, path));
         return new OutputVersion(OutputTables.CURATED_DIR + "/" + purpose, path, version, count);
     }
 
@@ -307,30 +340,49 @@ public final class ClearanceJob {
     }
 
     private List<String> purposesThatLeft(Optional<RunRecord> previous) {
-        Set<String> now = new HashSet<>(policy.purposeNames());
+        Set<String> now = Set.copyOf(policy.purposeNames());
         return previous.map(p -> p.decisionCounts().stream().map(PurposeCount::purpose)
                 .filter(purpose -> !now.contains(purpose)).toList()).orElse(List.of());
     }
 
-    /** Every policy purpose in policy order, with zeros for a purpose nothing was decided for (empty catalog). */
-    private List<PurposeCount> countDecisions(Dataset<Row> decisions) {
-        Map<String, PurposeCount> counted = new HashMap<>();
-        decisions.groupBy(PURPOSE)
-                .agg(sum(when(col(DECISION).equalTo(Decision.INCLUDED.name()), 1L).otherwise(0L)),
-                        sum(when(col(DECISION).equalTo(Decision.EXCLUDED.name()), 1L).otherwise(0L)))
-                .collectAsList()
-                .forEach(r -> counted.put(r.getString(0), new PurposeCount(r.getString(0), r.getLong(1), r.getLong(2))));
-        return policy.purposeNames().stream()
-                .map(p -> counted.getOrDefault(p, new PurposeCount(p, 0, 0)))
-                .toList();
+    /** Decision counts per purpose and per (purpose, reason); zeros for a purpose nothing was decided for. */
+    private record Counts(List<PurposeCount> purposes, List<ReasonCount> reasons) {
+        long total() {
+            return purposes.stream().mapToLong(p -> p.included() + p.excluded()).sum();
+        }
     }
 
-    private static List<ReasonCount> countReasons(Dataset<Row> decisions) {
-        return decisions.select(col(PURPOSE), explode(col(REASONS)).as(REASON))
-                .groupBy(PURPOSE, REASON).count()
+    /** One aggregate over the decisions: included, excluded and every reason, per purpose. */
+    private Counts countDecisions(Dataset<Row> decisions) {
+        List<Column> sums = new ArrayList<>();
+        sums.add(sum(when(col(DECISION).equalTo(Decision.INCLUDED.name()), 1L).otherwise(0L)));
+        sums.add(sum(when(col(DECISION).equalTo(Decision.EXCLUDED.name()), 1L).otherwise(0L)));
+        for (Reason reason : Reason.values()) {
+            sums.add(sum(when(array_contains(col(REASONS), reason.name()), 1L).otherwise(0L)));
+        }
+        Map<String, PurposeCount> counted = new HashMap<>();
+        List<ReasonCount> reasons = new ArrayList<>();
+        for (Row r : decisions.groupBy(PURPOSE).agg(sums.get(0), sums.subList(1, sums.size()).toArray(Column[]::new))
+                .collectAsList()) {
+            String purpose = r.getString(0);
+            counted.put(purpose, new PurposeCount(purpose, r.getLong(1), r.getLong(2)));
+            for (Reason reason : Reason.values()) {
+                long n = r.getLong(3 + reason.ordinal());
+                if (n > 0) {
+                    reasons.add(new ReasonCount(purpose, reason.name(), n));
+                }
+            }
+        }
+        reasons.sort(Comparator.comparing(ReasonCount::purpose).thenComparing(ReasonCount::reason));
+        return new Counts(policy.purposeNames().stream()
+                .map(p -> counted.getOrDefault(p, new PurposeCount(p, 0, 0))).toList(), reasons);
+    }
+
+    private static List<QuarantineCount> countQuarantine(Dataset<Row> quarantine, String runId) {
+        return quarantine.filter(col(RUN_ID).equalTo(runId)).groupBy(SOURCE_TABLE, REASON).count()
                 .collectAsList().stream()
-                .map(r -> new ReasonCount(r.getString(0), r.getString(1), r.getLong(2)))
-                .sorted(Comparator.comparing(ReasonCount::purpose).thenComparing(ReasonCount::reason))
+                .map(r -> new QuarantineCount(r.getString(0), r.getString(1), r.getLong(2)))
+                .sorted(Comparator.comparing(QuarantineCount::sourceTable).thenComparing(QuarantineCount::reason))
                 .toList();
     }
 
@@ -392,13 +444,24 @@ public final class ClearanceJob {
         return cached;
     }
 
-    private <T> T stage(String description, Supplier<T> work) {
+    /** Runs one stage of the run: observed, timed and named in the Spark UI. */
+    private <T> T stage(Stage stage, String description, Supplier<T> work) {
+        observer.stageStarted(stage);
+        long start = System.nanoTime();
+        T result = describe(description, work);
+        observer.stageFinished(stage, System.nanoTime() - start);
+        return result;
+    }
+
+    /** Runs Spark work under a job description, with its time in the log. */
+    private <T> T describe(String description, Supplier<T> work) {
         spark.sparkContext().setJobDescription("clearance: " + description);
+        LOG.info("{}", description);
         long start = System.nanoTime();
         try {
             return work.get();
         } finally {
-            LOG.info("{} took {} ms", description, (System.nanoTime() - start) / 1_000_000);
+            LOG.info("{}: {} s", description, String.format("%.1f", (System.nanoTime() - start) / 1e9));
             spark.sparkContext().setJobDescription(null);
         }
     }

@@ -88,13 +88,13 @@ public final class RunLock implements AutoCloseable {
             }
             JsonNode holder = read(fs, path);
             Instant heartbeatAt = heartbeatOf(holder);
-            if (Duration.between(heartbeatAt, clock.instant()).compareTo(STALE_AFTER) <= 0) {
+            if (Duration.between(heartbeatAt, clock.instant()).compareTo(STALE_AFTER) <= 0 && !holderDiedHere(holder)) {
                 throw new RunConflictException("run " + holder.path("run_id").asText() + " (" + holder.path("owner").asText()
                         + ", started " + holder.path("acquired_at").asText() + ") is running on output root "
                         + outputRoot + "; wait for it to finish. If that process is gone, its lease " + path
                         + " expires " + STALE_AFTER.toMinutes() + " minutes after its last heartbeat (" + heartbeatAt + ").");
             }
-            LOG.warn("taking over the stale lease of run {} (last heartbeat {})",
+            LOG.warn("taking over the lease of run {} (last heartbeat {}; its process is gone)",
                     holder == null ? "?" : holder.path("run_id").asText(), heartbeatAt);
             fs.delete(path, false);
             if (createExclusive(fs, path, lease)) {
@@ -159,6 +159,27 @@ public final class RunLock implements AutoCloseable {
             out.write(content);
             return true;
         } catch (org.apache.hadoop.fs.FileAlreadyExistsException e) {
+            return false;
+        }
+    }
+
+    /**
+     * True when the holder ran on this host (same host name) and its process no longer exists: a run killed
+     * here is retried at once rather than after {@link #STALE_AFTER}. A reused pid only delays the takeover.
+     */
+    private static boolean holderDiedHere(JsonNode holder) {
+        if (holder == null) {
+            return true;
+        }
+        String owner = holder.path("owner").asText();
+        String self = ManagementFactory.getRuntimeMXBean().getName();
+        int at = owner.indexOf('@');
+        if (at < 1 || !owner.substring(at).equals(self.substring(self.indexOf('@')))) {
+            return false;
+        }
+        try {
+            return ProcessHandle.of(Long.parseLong(owner.substring(0, at))).map(p -> !p.isAlive()).orElse(true);
+        } catch (NumberFormatException e) {
             return false;
         }
     }

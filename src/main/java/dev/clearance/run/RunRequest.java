@@ -1,7 +1,22 @@
 package dev.clearance.run;
 
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.Optional;
 
 /** What the caller asked for; absent values default from the clock and the run log. */
-public record RunRequest(Optional<Instant> asOf, Optional<String> runId) {}
+public record RunRequest(Optional<Instant> asOf, Optional<String> runId) {
+
+    /**
+     * The same request with its run_id fixed before the run starts, so that the caller can name the run in its
+     * lineage events and summary whatever happens next. Without --run-id the run_id is derived from as_of, and
+     * without either as_of is pinned to {@code now} (whole seconds): the defaults {@link ClearanceJob} applies.
+     */
+    public RunRequest identified(Instant now) {
+        if (runId.isPresent()) {
+            return new RunRequest(asOf, Optional.of(RunIds.validate(runId.get())));
+        }
+        Instant instant = asOf.orElse(now.truncatedTo(ChronoUnit.SECONDS)).truncatedTo(ChronoUnit.MICROS);
+        return new RunRequest(Optional.of(instant), Optional.of(RunIds.fromAsOf(instant)));
+    }
+}

@@ -45,9 +45,13 @@ public final class DeltaTables {
         return version(rows.sparkSession(), path);
     }
 
-    /** Atomically replaces the rows matching {@code predicate} (all of {@code rows} must match it). */
+    /**
+     * Atomically replaces the rows matching {@code predicate} (all of {@code rows} must match it). Used for
+     * small row sets spread over many input partitions, so they are binned into few files (optimized write).
+     */
     public static long replaceWhere(Dataset<Row> rows, String path, String predicate) {
-        rows.write().format("delta").mode(SaveMode.Overwrite).option("replaceWhere", predicate).save(path);
+        rows.write().format("delta").mode(SaveMode.Overwrite).option("replaceWhere", predicate)
+                .option("optimizeWrite", "true").save(path);
         return version(rows.sparkSession(), path);
     }
 

@@ -1,0 +1,53 @@
+package dev.clearance.bench;
+
+import dev.clearance.run.Stage;
+import java.util.Locale;
+import java.util.Map;
+
+/** The benchmark's printed table: per-stage wall time, throughput, memory, output sizes, and the floor. */
+public final class BenchReport {
+    private BenchReport() {}
+
+    public static String render(Benchmark.Result r, String setting) {
+        StringBuilder out = new StringBuilder();
+        out.append(String.format(Locale.ROOT, "Clearance bench: %,d tracks, %d purposes, %,d decisions; %s%n%n",
+                r.tracks(), r.purposes(), r.decisions(), setting));
+        out.append(String.format(Locale.ROOT, "%-26s %10s %7s%n", "stage", "seconds", "share"));
+        for (Map.Entry<Stage, Long> stage : r.stages().entrySet()) {
+            out.append(String.format(Locale.ROOT, "%-26s %10.1f %6.0f%%%n", stage.getKey().label(),
+                    seconds(stage.getValue()), 100.0 * stage.getValue() / r.jobNanos()));
+        }
+        long staged = r.stages().values().stream().mapToLong(Long::longValue).sum();
+        out.append(String.format(Locale.ROOT, "%-26s %10.1f %6.0f%%%n", "other (driver)",
+                seconds(r.jobNanos() - staged), 100.0 * (r.jobNanos() - staged) / r.jobNanos()));
+        out.append(String.format(Locale.ROOT, "%-26s %10.1f   CPU %.1f s%n%n", "job, wall", seconds(r.jobNanos()),
+                seconds(r.jobCpuNanos())));
+        out.append(String.format(Locale.ROOT, "%-26s %10.1f   CPU %.1f s; read the inputs once, write %,d rows%n",
+                "floor, wall", seconds(r.floorNanos()), seconds(r.floorCpuNanos()), r.floorRows()));
+        out.append(String.format(Locale.ROOT, "%-26s %10.2f   CPU %.2f (job wrote %,d rows)%n", "job / floor",
+                (double) r.jobNanos() / r.floorNanos(), (double) r.jobCpuNanos() / r.floorCpuNanos(),
+                r.outputRows()));
+        out.append(String.format(Locale.ROOT, "%-26s %,10.0f   decisions per second%n", "throughput",
+                r.decisions() / seconds(r.jobNanos())));
+        out.append(String.format(Locale.ROOT, "%-26s %10s   live after GC; heap grew to %s; process RSS %s%n%n",
+                "peak driver heap", bytes(r.peakLiveHeap()), bytes(r.peakHeap()), bytes(r.peakRss())));
+        out.append(String.format(Locale.ROOT, "%-30s %12s %6s %10s%n", "output", "rows", "files", "size"));
+        for (Benchmark.TableSize t : r.outputs()) {
+            out.append(String.format(Locale.ROOT, "%-30s %,12d %6d %10s%n", t.table(), t.rows(), t.files(),
+                    bytes(t.bytes())));
+        }
+        return out.toString();
+    }
+
+    private static double seconds(long nanos) {
+        return nanos / 1e9;
+    }
+
+    private static String bytes(long n) {
+        if (n < 0) {
+            return "n/a";
+        }
+        return n >= 1L << 30 ? String.format(Locale.ROOT, "%.2f GB", n / (double) (1L << 30))
+                : String.format(Locale.ROOT, "%.1f MB", n / (double) (1L << 20));
+    }
+}

@@ -1,0 +1,125 @@
+package dev.clearance.cli;
+
+import dev.clearance.bench.BenchReport;
+import dev.clearance.bench.Benchmark;
+import dev.clearance.catalog.InputTable;
+import dev.clearance.config.JobConfig;
+import dev.clearance.config.TableFormat;
+import dev.clearance.errors.ExitCode;
+import dev.clearance.policy.Policy;
+import dev.clearance.policy.PolicyLoader;
+import dev.clearance.spark.SparkSessions;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.apache.spark.sql.SparkSession;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/** {@code clearance bench}: a full run on a generated lake, timed per stage against the floor. */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+        description = {"Generate (or reuse) a lake of N tracks, run the full job on it and print wall time per stage,"
+                + " throughput, peak heap and output sizes, and the floor: reading the inputs once and writing as"
+                + " many rows. The lake is kept in DIR for the next invocation; the outputs are removed unless --keep."})
+final class BenchCommand implements Callable<Integer> {
+    private static final String DEFAULT_POLICY = "/dev/clearance/bench/policy.yaml";
+    /** The generator makes about 0.5% of rows invalid; a tiny lake can go over 1% by chance. */
+    private static final double MAX_QUARANTINE_FRACTION = 0.05;
+    /** As conf/clearance.yaml: few shuffle partitions for one machine, no UI. */
+    private static final Map<String, String> SPARK_CONF = Map.of(
+            "spark.sql.shuffle.partitions", "8", "spark.ui.enabled", "false");
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--tracks", required = true, paramLabel = "N", description = "tracks in the lake")
+    long tracks;
+
+    @Option(names = "--seed", paramLabel = "S", defaultValue = "1", description = "lake seed (default: ${DEFAULT-VALUE})")
+    long seed;
+
+    @Option(names = "--keep", description = "keep the run's output tables in DIR")
+    boolean keep;
+
+    @Option(names = "--dir", paramLabel = "DIR", defaultValue = "target/bench",
+            description = "where lakes and outputs go (default: ${DEFAULT-VALUE})")
+    Path dir;
+
+    @Option(names = "--policy", paramLabel = "FILE",
+            description = "policy file (default: conf/policy.yaml's three purposes plus content_moderation)")
+    Path policyFile;
+
+    @Option(names = "--master", paramLabel = "MASTER", defaultValue = "local[2]",
+            description = "Spark master when not under spark-submit (default: ${DEFAULT-VALUE})")
+    String master;
+
+    @Option(names = "--conf", paramLabel = "KEY=VALUE", description = "extra Spark setting (repeatable)")
+    Map<String, String> conf = new LinkedHashMap<>();
+
+    @Override
+    public Integer call() throws IOException {
+        if (tracks < 1) {
+            throw new ParameterException(spec.commandLine(), "--tracks must be at least 1");
+        }
+        Path work = dir.toAbsolutePath();
+        Files.createDirectories(work);
+        Path policyPath = policyFile != null ? policyFile : exportDefaultPolicy(work);
+        Policy policy = PolicyLoader.load(policyPath);
+        Map<String, String> sparkConf = new LinkedHashMap<>(SPARK_CONF);
+        sparkConf.putAll(conf);
+        SparkSession spark = SparkSessions.getOrCreate("clearance-bench", master, sparkConf);
+
+        Path lake = work.resolve("lake-" + tracks + "-s" + seed);
+        if (Files.exists(lake.resolve("consents"))) {
+            spec.commandLine().getOut().printf("reusing the lake in %s%n", lake);
+        } else {
+            spec.commandLine().getOut().printf("generating %,d tracks (seed %d) in %s%n", tracks, seed, lake);
+            spec.commandLine().getOut().flush();
+            GenerateCommand.write(spark, lake, tracks, seed, TableFormat.DELTA);
+        }
+        Path output = work.resolve("out-" + tracks + "-s" + seed);
+        deleteOutputs(output);
+        Map<InputTable, JobConfig.TableLocation> inputs = new EnumMap<>(InputTable.class);
+        for (InputTable table : InputTable.values()) {
+            inputs.put(table, new JobConfig.TableLocation(lake.resolve(table.tableName()).toString(), TableFormat.DELTA));
+        }
+        JobConfig job = new JobConfig(inputs, output.toString(), policyPath, MAX_QUARANTINE_FRACTION, master, sparkConf);
+        Benchmark.Result result = new Benchmark(spark, job, policy).run();
+        String setting = String.format("%s, shuffle partitions %s, max heap %,d MB",
+                SparkSessions.launchedBySparkSubmit() ? spark.sparkContext().master() : master,
+                spark.conf().get("spark.sql.shuffle.partitions"), Runtime.getRuntime().maxMemory() >> 20);
+        spec.commandLine().getOut().print(BenchReport.render(result, setting));
+        if (keep) {
+            spec.commandLine().getOut().printf("%noutputs kept in %s%n", output);
+        } else {
+            deleteOutputs(output);
+        }
+        spec.commandLine().getOut().flush();
+        return ExitCode.OK.code();
+    }
+
+    private static Path exportDefaultPolicy(Path work) throws IOException {
+        Path target = work.resolve("policy-4-purposes.yaml");
+        try (InputStream in = BenchCommand.class.getResourceAsStream(DEFAULT_POLICY)) {
+            if (in == null) {
+                throw new UncheckedIOException(new IOException("missing resource " + DEFAULT_POLICY));
+            }
+            Files.copy(in, target, StandardCopyOption.REPLACE_EXISTING);
+        }
+        return target;
+    }
+
+    private static void deleteOutputs(Path output) {
+        Benchmark.deleteTree(output);
+    }
+}

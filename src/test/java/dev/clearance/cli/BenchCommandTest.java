@@ -1,0 +1,48 @@
+package dev.clearance.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.clearance.run.Stage;
+import dev.clearance.testing.SparkExtension;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.Arrays;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The benchmark command on a tiny lake: what it prints and what it leaves behind, not how fast it is. */
+@ExtendWith(SparkExtension.class)
+class BenchCommandTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void printsEveryStageTheFloorAndTheOutputsThenRemovesTheOutputsButKeepsTheLake() {
+        PrintStream stdout = System.out;
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        int code;
+        try {
+            System.setOut(new PrintStream(bytes, true, StandardCharsets.UTF_8));
+            code = Main.execute("bench", "--tracks", "400", "--dir", dir.toString());
+        } finally {
+            System.setOut(stdout);
+        }
+        String out = bytes.toString(StandardCharsets.UTF_8);
+
+        assertThat(code).isZero();
+        assertThat(out).containsPattern("Clearance bench: 400 tracks, 4 purposes, 1,\\d{3} decisions");
+        Arrays.stream(Stage.values()).filter(s -> s != Stage.DIFF)
+                .forEach(stage -> assertThat(out).containsPattern("(?m)^" + stage.label()
+                        .replace("+", "\\+") + "\\s+\\d+\\.\\d\\s+\\d+%$"));
+        assertThat(out).containsPattern("(?m)^job / floor\\s+\\d+\\.\\d\\d\\s+CPU \\d+\\.\\d\\d")
+                .containsPattern("(?m)^peak driver heap\\s+\\d")
+                .containsPattern("(?m)^lineage/decisions\\s+1,\\d{3}\\s+\\d+\\s")
+                .containsPattern("(?m)^curated/content_moderation\\s+\\d");
+        assertThat(dir.resolve("lake-400-s1/tracks/_delta_log")).exists();
+        assertThat(dir.resolve("out-400-s1")).doesNotExist();
+        assertThat(dir.resolve("out-400-s1-floor")).doesNotExist();
+    }
+}

@@ -1,0 +1,248 @@
+package dev.clearance.run;
+
+import static dev.clearance.catalog.Columns.DECISION;
+import static dev.clearance.catalog.Columns.PURPOSE;
+import static dev.clearance.catalog.Columns.RUN_ID;
+import static dev.clearance.catalog.Columns.TRACK_ID;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.clearance.audit.RunLog;
+import dev.clearance.audit.RunRecord;
+import dev.clearance.audit.RunStatus;
+import dev.clearance.cli.Main;
+import dev.clearance.config.JobConfig;
+import dev.clearance.decide.Decision;
+import dev.clearance.generate.LakeGenerator;
+import dev.clearance.policy.Policy;
+import dev.clearance.policy.PolicyLoader;
+import dev.clearance.publish.OutputTables;
+import dev.clearance.spark.DeltaTables;
+import dev.clearance.testing.ChildJvm;
+import dev.clearance.testing.Fixtures;
+import dev.clearance.testing.Frames;
+import dev.clearance.testing.SparkExtension;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.Stream;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SaveMode;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * Kill -9 and concurrent starts, with real separate JVMs (contract §4.1). The first run of each scenario
+ * succeeds; the second, on a changed catalog (tracks gone, consents added), is killed at a stage boundary or
+ * in the middle of the output writes, then run again. The result must equal an uninterrupted pair of runs.
+ */
+@ExtendWith(SparkExtension.class)
+class CrashSafetyTest {
+    private static final Instant T1 = Instant.parse("2026-06-01T00:00:00Z");
+    private static final Instant T2 = Instant.parse("2026-06-02T00:00:00Z");
+    private static final String RUN1 = "run-1";
+    private static final String RUN2 = "run-2";
+    private static final Duration CHILD_TIMEOUT = Duration.ofMinutes(3);
+
+    @TempDir
+    static Path shared;
+    @TempDir
+    Path dir;
+
+    /** Both runs uninterrupted, and a copy of the output root after the first one. */
+    private static Path reference;
+    private static Path afterRun1;
+
+    /** Where the child JVM stops: after a stage (its writes committed) or while it runs. */
+    enum KillPoint {
+        AFTER_VALIDATE("finished:READ_VALIDATE"),
+        AFTER_DECIDE("finished:DECIDE"),
+        AFTER_LEDGER("finished:WRITE_LEDGER"),
+        DURING_OUTPUTS("started:WRITE_OUTPUTS"),
+        AFTER_OUTPUTS("finished:WRITE_OUTPUTS");
+
+        final String point;
+
+        KillPoint(String point) {
+            this.point = point;
+        }
+    }
+
+    @BeforeAll
+    static void lakesAndReference() throws IOException {
+        SparkSession spark = SparkExtension.spark();
+        LakeGenerator.Lake lake = LakeGenerator.generate(spark, 3_000, 7);
+        save(lake.tracks(), shared.resolve("lake1/tracks"));
+        save(lake.licenses(), shared.resolve("lake1/licenses"));
+        save(lake.consents(), shared.resolve("lake1/consents"));
+        // The second catalog: a tenth of the tracks gone, and a few creators opting out of everything.
+        save(lake.tracks().filter(col(TRACK_ID).endsWith("7").unary_$bang()), shared.resolve("lake2/tracks"));
+        save(lake.licenses(), shared.resolve("lake2/licenses"));
+        save(lake.consents().unionByName(lake.tracks().select(col("uploader_id").as("user_id")).distinct()
+                .limit(40).selectExpr("concat('late-', user_id) as event_id", "user_id", "'*' as purpose",
+                        "'OPT_OUT' as action", "timestamp'2026-06-01 12:00:00' as event_ts", "'test' as source")),
+                shared.resolve("lake2/consents"));
+
+        reference = shared.resolve("reference");
+        runInProcess(config(shared.resolve("lake1"), reference), T1, RUN1);
+        afterRun1 = shared.resolve("after-run-1");
+        copyTree(reference, afterRun1);
+        runInProcess(config(shared.resolve("lake2"), reference), T2, RUN2);
+    }
+
+    @ParameterizedTest
+    @EnumSource(KillPoint.class)
+    void aRunKilledAnywhereIsCompletedByRunningItAgain(KillPoint killPoint) throws Exception {
+        Path output = dir.resolve("out");
+        copyTree(afterRun1, output);
+        Path config = config(shared.resolve("lake2"), output);
+
+        try (ChildJvm child = ChildJvm.start(StoppableRun.class, dir.resolve("child.log"), config.toString(),
+                T2.toString(), RUN2, killPoint.point, killPoint == KillPoint.DURING_OUTPUTS ? "mark" : "hang")) {
+            child.await("AT " + killPoint.point.split(":")[1], CHILD_TIMEOUT);
+            if (killPoint == KillPoint.DURING_OUTPUTS) {
+                Thread.sleep(1_500);
+            }
+            child.kill();
+        }
+        // The killed run's lease is left behind, fresh: its process is gone, so the retry takes it over.
+        assertThat(output.resolve(RunLock.FILE_NAME)).exists();
+        runInProcess(config, T2, RUN2);
+
+        assertSameOutputs(output, reference);
+        List<RunRecord> runs = new RunLog(SparkExtension.spark(), new OutputTables(output.toString())).all();
+        assertThat(runs).extracting(RunRecord::runId, RunRecord::status)
+                .containsExactlyInAnyOrder(org.assertj.core.groups.Tuple.tuple(RUN1, RunStatus.SUCCEEDED),
+                        org.assertj.core.groups.Tuple.tuple(RUN2, RunStatus.SUCCEEDED));
+        assertNoCuratedVersionEverHeldAnExcludedTrack(output);
+    }
+
+    @Test
+    void aSecondRunOnTheSameOutputRootExitsFiveNamingTheFirstWhichCompletesUnharmed() throws Exception {
+        Path output = dir.resolve("out");
+        copyTree(afterRun1, output);
+        Path config = config(shared.resolve("lake2"), output);
+        Path release = dir.resolve("release");
+
+        try (ChildJvm first = ChildJvm.start(StoppableRun.class, dir.resolve("child.log"), config.toString(),
+                T2.toString(), RUN2, "finished:DECIDE", "pause:" + release)) {
+            first.await("AT DECIDE", CHILD_TIMEOUT);
+            ByteArrayOutputStream err = new ByteArrayOutputStream();
+            PrintStream stderr = System.err;
+            int code;
+            try {
+                System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+                code = Main.execute("run", "--config", config.toString(), "--as-of", "2026-06-03T00:00:00Z",
+                        "--run-id", "run-3");
+            } finally {
+                System.setErr(stderr);
+            }
+            assertThat(code).isEqualTo(5);
+            assertThat(err.toString(StandardCharsets.UTF_8)).contains("run " + RUN2 + " (")
+                    .contains("is running on output root " + output);
+
+            Files.createFile(release);
+            first.await("DONE", CHILD_TIMEOUT);
+            assertThat(first.waitFor(CHILD_TIMEOUT)).isZero();
+        }
+        assertSameOutputs(output, reference);
+        assertThat(new RunLog(SparkExtension.spark(), new OutputTables(output.toString())).find("run-3")).isEmpty();
+    }
+
+    private static void assertSameOutputs(Path actual, Path expected) {
+        OutputTables a = new OutputTables(actual.toString());
+        OutputTables e = new OutputTables(expected.toString());
+        SparkSession spark = SparkExtension.spark();
+        for (String table : List.of(OutputTables.LEDGER, OutputTables.CURRENT)) {
+            Frames.assertNoOrderEquals(DeltaTables.read(spark, e.path(table)), DeltaTables.read(spark, a.path(table)));
+        }
+        Frames.assertNoOrderEquals(DeltaTables.read(spark, e.path(OutputTables.QUARANTINE)),
+                DeltaTables.read(spark, a.path(OutputTables.QUARANTINE)));
+        for (String purpose : Fixtures.defaultPolicy().purposeNames()) {
+            Frames.assertNoOrderEquals(DeltaTables.read(spark, e.curated(purpose)),
+                    DeltaTables.read(spark, a.curated(purpose)));
+        }
+        // No ledger row written twice.
+        Dataset<Row> ledger = DeltaTables.read(spark, a.path(OutputTables.LEDGER));
+        assertThat(ledger.groupBy(RUN_ID, TRACK_ID, PURPOSE).count().filter(col("count").gt(1)).count()).isZero();
+    }
+
+    /** Every version of every curated table holds only pairs the ledger had INCLUDED at that row's run. */
+    private static void assertNoCuratedVersionEverHeldAnExcludedTrack(Path output) {
+        SparkSession spark = SparkExtension.spark();
+        OutputTables tables = new OutputTables(output.toString());
+        Dataset<Row> included = DeltaTables.read(spark, tables.path(OutputTables.LEDGER))
+                .filter(col(DECISION).equalTo(Decision.INCLUDED.name()))
+                .select(RUN_ID, TRACK_ID, PURPOSE);
+        // A pair stays INCLUDED in run 2 without a new ledger row when it did not change.
+        Dataset<Row> includedAtRun2 = DeltaTables.read(spark, tables.path(OutputTables.CURRENT))
+                .filter(col(DECISION).equalTo(Decision.INCLUDED.name())).select(lit(RUN2).as(RUN_ID), col(TRACK_ID),
+                        col(PURPOSE));
+        Dataset<Row> supported = included.filter(col(RUN_ID).equalTo(RUN1)).unionByName(includedAtRun2);
+        Policy policy = Fixtures.defaultPolicy();
+        for (String purpose : policy.purposeNames()) {
+            String path = tables.curated(purpose);
+            long latest = DeltaTables.version(spark, path);
+            for (long v = 0; v <= latest; v++) {
+                Dataset<Row> rows = DeltaTables.readVersion(spark, path, v).select(col(RUN_ID), col(TRACK_ID))
+                        .withColumn(PURPOSE, lit(purpose));
+                assertThat(rows.join(supported, new String[] {RUN_ID, TRACK_ID, PURPOSE}, "left_anti").count())
+                        .as("rows of %s v%d not INCLUDED at their run", purpose, v).isZero();
+            }
+        }
+    }
+
+    private static void runInProcess(Path config, Instant asOf, String runId) {
+        JobConfig job = JobConfig.load(config);
+        new ClearanceJob(SparkExtension.spark(), job, PolicyLoader.load(job.policy()), Clock.systemUTC())
+                .run(new RunRequest(Optional.of(asOf), Optional.of(runId)));
+    }
+
+    private static Path config(Path lake, Path output) {
+        String yaml = """
+                lake:
+                  tracks:   {path: %1$s/tracks,   format: delta}
+                  licenses: {path: %1$s/licenses, format: delta}
+                  consents: {path: %1$s/consents, format: delta}
+                output: %2$s
+                policy: %3$s
+                quarantine: {max_fraction: 0.02}
+                spark:
+                  master: "local[2]"
+                  conf: {spark.sql.shuffle.partitions: "2", spark.ui.enabled: "false"}
+                """.formatted(lake, output, Fixtures.DEFAULT_POLICY.toAbsolutePath());
+        return Fixtures.write(output.resolveSibling(output.getFileName() + ".yaml"), yaml);
+    }
+
+    private static void save(Dataset<Row> rows, Path path) {
+        rows.write().format("delta").mode(SaveMode.Overwrite).save(path.toString());
+    }
+
+    private static void copyTree(Path from, Path to) throws IOException {
+        try (Stream<Path> paths = Files.walk(from)) {
+            for (Path source : paths.toList()) {
+                Path target = to.resolve(from.relativize(source).toString());
+                if (Files.isDirectory(source)) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.copy(source, target);
+                }
+            }
+        }
+    }
+}
