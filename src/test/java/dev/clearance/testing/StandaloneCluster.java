@@ -9,21 +9,16 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Enumeration;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import java.util.jar.JarEntry;
-import java.util.jar.JarFile;
 import java.util.stream.Stream;
 
 /**
  * A real Spark standalone cluster on 127.0.0.1: a Master and Workers as separate JVMs, run from a SPARK_HOME
- * whose {@code jars/} holds the Maven-resolved jars that the application jar does not carry (Spark, Scala,
- * Hadoop's client, Jackson...), as a Spark distribution would. Closing it kills every JVM it started,
- * executors included; a shutdown hook does the same if the test JVM exits first.
+ * whose {@code jars/} holds Spark's Maven-resolved jars (the provided scope: Spark, Scala, Hadoop's client,
+ * Jackson...), as a Spark distribution would, and none of the application's. Closing it kills every JVM it
+ * started, executors included; a shutdown hook does the same if the test JVM exits first.
  */
 public final class StandaloneCluster implements AutoCloseable {
     private static final Duration STARTUP_LIMIT = Duration.ofSeconds(90);
@@ -38,17 +33,15 @@ public final class StandaloneCluster implements AutoCloseable {
     private final String masterUrl;
 
     /**
-     * @param dir              where SPARK_HOME, the workers' directories and the logs go
-     * @param classpath        every jar Clearance runs with locally (target/classpath.txt)
-     * @param applicationJar   the spark-submit jar: the jars it carries are left out of SPARK_HOME
-     * @param jvmFlags         the Java 17 flags every Spark JVM needs
+     * @param dir        where SPARK_HOME, the workers' directories and the logs go
+     * @param sparkJars  Spark and its dependencies (target/spark-classpath.txt)
+     * @param jvmFlags   the Java 17 flags every Spark JVM needs
      */
-    public static StandaloneCluster start(Path dir, List<Path> classpath, Path applicationJar, List<String> jvmFlags,
-                                          int workers) {
+    public static StandaloneCluster start(Path dir, List<Path> sparkJars, List<String> jvmFlags, int workers) {
         StandaloneCluster cluster = new StandaloneCluster(dir, jvmFlags);
         Runtime.getRuntime().addShutdownHook(cluster.shutdownHook);
         try {
-            cluster.install(classpath, applicationJar);
+            cluster.install(sparkJars);
             cluster.startAll(workers);
             return cluster;
         } catch (RuntimeException | Error e) {
@@ -126,16 +119,13 @@ public final class StandaloneCluster implements AutoCloseable {
         }
     }
 
-    private void install(List<Path> classpath, Path applicationJar) {
+    private void install(List<Path> sparkJars) {
         try {
             Files.createDirectories(home.resolve("jars"));
             Files.createDirectories(home.resolve("conf"));
             Files.createDirectories(logs);
-            Set<String> bundled = entries(applicationJar);
-            for (Path jar : classpath) {
-                if (!bundled.contains(firstClass(jar))) {
-                    Files.createSymbolicLink(home.resolve("jars").resolve(jar.getFileName()), jar);
-                }
+            for (Path jar : sparkJars) {
+                Files.createSymbolicLink(home.resolve("jars").resolve(jar.getFileName()), jar);
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -215,28 +205,6 @@ public final class StandaloneCluster implements AutoCloseable {
         }
     }
 
-    private static Set<String> entries(Path jar) throws IOException {
-        try (JarFile file = new JarFile(jar.toFile())) {
-            Set<String> names = new HashSet<>();
-            file.stream().map(JarEntry::getName).forEach(names::add);
-            return names;
-        }
-    }
-
-    /** The first class file of a jar (outside META-INF), which tells whether the application jar carries it. */
-    private static String firstClass(Path jar) throws IOException {
-        try (JarFile file = new JarFile(jar.toFile())) {
-            Enumeration<JarEntry> all = file.entries();
-            while (all.hasMoreElements()) {
-                String name = all.nextElement().getName();
-                if (name.endsWith(".class") && !name.startsWith("META-INF/")) {
-                    return name;
-                }
-            }
-            return "";
-        }
-    }
-
     private static int freePort() {
         try (ServerSocket socket = new ServerSocket(0)) {
             return socket.getLocalPort();
@@ -245,7 +213,7 @@ public final class StandaloneCluster implements AutoCloseable {
         }
     }
 
-    /** The entries of a classpath file (target/classpath.txt). */
+    /** The entries of a classpath file (target/spark-classpath.txt). */
     public static List<Path> classpath(Path file) {
         try {
             return Stream.of(Files.readString(file).trim().split(java.io.File.pathSeparator))
