@@ -102,12 +102,14 @@ def submit_clearance(args: list[str], ti, **_context) -> dict | None:
         if summary is None:
             log.warning("clearance succeeded but wrote no %s", summary_file)
         return summary
+    said = ""
     if summary is not None:
         ti.xcom_push(key="summary", value=summary)
+        said = f" (clearance: {summary.get('message')})"
     if code in FAIL_WITHOUT_RETRY:
-        raise AirflowFailException(f"clearance exited {code}, not retrying: {FAIL_WITHOUT_RETRY[code]}")
+        raise AirflowFailException(f"clearance exited {code}, not retrying: {FAIL_WITHOUT_RETRY[code]}{said}")
     reason = RETRY.get(code, "killed or failed outside Clearance; a retry completes the interrupted run")
-    raise AirflowException(f"clearance exited {code}, will retry: {reason}")
+    raise AirflowException(f"clearance exited {code}, will retry: {reason}{said}")
 
 
 with DAG(

@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -17,7 +18,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The Airflow DAG cannot run here (no Airflow), so jobs/airflow/check_dag.py checks it statically against the
- * built CLI. This runs that check on the shipped DAG, and on broken copies of it to show that it bites.
+ * built CLI, and jobs/airflow/test_clearance_daily.py runs its task with stand-ins for Airflow and spark-submit.
+ * This runs both, and the check on broken copies of the DAG to show that it bites.
  */
 class AirflowDagIT {
     private static final Path DAG = Path.of("jobs/airflow/clearance_daily.py");
@@ -33,6 +35,13 @@ class AirflowDagIT {
         Result result = check(DAG);
         assertThat(result.code()).as(result.output()).isZero();
         assertThat(result.output()).startsWith("check_dag: ok ");
+    }
+
+    @Test
+    void theTaskFailsOrRetriesByExitCodeAsDocumented() throws Exception {
+        Result result = python(List.of("-m", "unittest", "discover", "-s", "jobs/airflow", "-p", "test_*.py"));
+        assertThat(result.code()).as(result.output()).isZero();
+        assertThat(result.output()).contains("Ran 5 tests").endsWith("OK\n");
     }
 
     static Stream<Arguments> brokenDags() {
@@ -64,10 +73,15 @@ class AirflowDagIT {
     }
 
     private static Result check(Path dag) throws IOException, InterruptedException {
-        Process process = new ProcessBuilder(List.of("python3", CHECKER.toString(), "--dag", dag.toAbsolutePath().toString()))
-                .redirectErrorStream(true).start();
+        return python(List.of(CHECKER.toString(), "--dag", dag.toAbsolutePath().toString()));
+    }
+
+    private static Result python(List<String> args) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of("python3", "-B"));
+        command.addAll(args);
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
         String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(process.waitFor(60, TimeUnit.SECONDS)).as("check_dag.py finished").isTrue();
+        assertThat(process.waitFor(60, TimeUnit.SECONDS)).as("python3 %s finished", args).isTrue();
         return new Result(process.exitValue(), output);
     }
 }
