@@ -60,7 +60,7 @@ class StandaloneClusterIT {
         Path jar = Path.of(System.getProperty("clearance.application.jar"));
         try (StandaloneCluster cluster = StandaloneCluster.start(dir.resolve("cluster"),
                 StandaloneCluster.classpath(Path.of(System.getProperty("clearance.spark.classpath.file"))),
-                StandaloneCluster.flags(System.getProperty("clearance.jvm.flags")), 2)) {
+                StandaloneCluster.flags(System.getProperty("clearance.cluster.jvm.flags")), 2)) {
             Path remote = config("cluster", lake);
             assertThat(submit(cluster, "submit", jar, "run", "--config", remote.toString(), "--as-of", AS_OF,
                     "--run-id", RUN_ID))
