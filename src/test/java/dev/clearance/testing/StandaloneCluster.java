@@ -22,8 +22,9 @@ import java.util.stream.Stream;
  */
 public final class StandaloneCluster implements AutoCloseable {
     private static final Duration STARTUP_LIMIT = Duration.ofSeconds(90);
-    /** For short-lived JVMs on a small machine: the C1 compiler only and the serial collector cost less CPU. */
-    private static final List<String> SMALL_JVM = List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC");
+    /** For short-lived JVMs on a small machine: C1 only (with C2's code cache size) and the serial collector. */
+    private static final List<String> SMALL_JVM = List.of("-XX:TieredStopAtLevel=1", "-XX:ReservedCodeCacheSize=240m",
+            "-XX:+UseSerialGC");
 
     private final Path home;
     private final Path logs;
