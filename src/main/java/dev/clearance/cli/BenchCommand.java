@@ -18,6 +18,7 @@ import java.nio.file.StandardCopyOption;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Command;
@@ -93,7 +94,8 @@ final class BenchCommand implements Callable<Integer> {
         for (InputTable table : InputTable.values()) {
             inputs.put(table, new JobConfig.TableLocation(lake.resolve(table.tableName()).toString(), TableFormat.DELTA));
         }
-        JobConfig job = new JobConfig(inputs, output.toString(), policyPath, MAX_QUARANTINE_FRACTION, master, sparkConf);
+        JobConfig job = new JobConfig(inputs, output.toString(), policyPath, MAX_QUARANTINE_FRACTION, master, sparkConf,
+                Optional.empty());
         Benchmark.Result result = new Benchmark(spark, job, policy).run();
         String setting = String.format("%s, shuffle partitions %s, max heap %,d MB",
                 SparkSessions.launchedBySparkSubmit() ? spark.sparkContext().master() : master,

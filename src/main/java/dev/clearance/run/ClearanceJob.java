@@ -97,6 +97,7 @@ public final class ClearanceJob {
         this.clock = clock;
     }
 
+    @SuppressWarnings("try")    // the lease is held, not used, inside the try
     public Outcome run(RunRequest request) {
         Optional<Instant> requestedAsOf = request.asOf().map(t -> t.truncatedTo(ChronoUnit.MICROS));
         Instant startedAt = clock.instant();
