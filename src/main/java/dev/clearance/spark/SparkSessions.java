@@ -40,12 +40,10 @@ public final class SparkSessions {
     }
 
     /**
-     * Settings Clearance relies on whatever the launcher: timestamps are UTC (a timestamp_ntz input is read as
-     * UTC through the session time zone); and adaptive execution may coalesce the partitions of a cached plan,
-     * so that a small run's decisions are written as a few files rather than one per shuffle partition.
+     * Settings the contract relies on whatever the launcher: timestamps are UTC (a timestamp_ntz input is
+     * read as UTC through the session time zone).
      */
     private static void applyRuntimeSettings(SparkSession spark) {
         spark.conf().set("spark.sql.session.timeZone", "UTC");
-        spark.conf().set("spark.sql.optimizer.canChangeCachedPlanOutputPartitioning", "true");
     }
 }
