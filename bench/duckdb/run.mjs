@@ -1,0 +1,205 @@
+// Runs clearance.sql on a Parquet catalog lake with DuckDB and prints the wall time of each step, the total and the
+// process's peak RSS. Usage (see README.md):
+//   node bench/duckdb/run.mjs --lake DIR --out DIR --as-of ISO [--policy FILE.json] [--run-id ID]
+//                             [--threads N] [--memory-limit 2.5GB]
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { DuckDBInstance } from '@duckdb/node-api';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const CONSENT_MODES = ['opt_in', 'opt_out', 'not_required'];
+const STATES = ['ACTIVE', 'PRIVATE', 'TAKEN_DOWN', 'DELETED'];
+const LICENSOR_TYPES = ['SELF', 'MAJOR_LABEL', 'INDEPENDENT_LABEL', 'DISTRIBUTOR', 'CREATIVE_COMMONS', 'PUBLIC_DOMAIN'];
+const DMI = ['DMI-UNSPECIFIED', 'DMI-ALLOWED', 'DMI-PROHIBITED-AIMLTRAINING', 'DMI-PROHIBITED-GENAIMLTRAINING',
+  'DMI-PROHIBITED-EXCEPTSEARCHENGINEINDEXING', 'DMI-PROHIBITED', 'DMI-PROHIBITED-SEECONSTRAINT',
+  'DMI-PROHIBITED-SEEEMBEDDEDRIGHTSEXPR', 'DMI-PROHIBITED-SEELINKEDRIGHTSEXPR'];
+
+function fail(message, code = 2) {
+  console.error(`duckdb-clearance: ${message}`);
+  process.exit(code);
+}
+
+const { values: args } = parseArgs({
+  options: {
+    lake: { type: 'string' },
+    out: { type: 'string' },
+    'as-of': { type: 'string' },
+    'run-id': { type: 'string' },
+    policy: { type: 'string', default: join(here, 'policy4.json') },
+    threads: { type: 'string' },
+    'memory-limit': { type: 'string' },
+  },
+});
+for (const required of ['lake', 'out', 'as-of']) {
+  if (!args[required]) fail(`--${required} is required (usage: --lake DIR --out DIR --as-of 2026-06-01T00:00:00Z)`);
+}
+if (!/^\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d\d:\d\d)$/.test(args['as-of'])) {
+  fail(`--as-of '${args['as-of']}' is not an ISO-8601 instant with an offset, e.g. 2026-06-01T00:00:00Z`);
+}
+const out = resolve(args.out);
+if (existsSync(out) && readdirSync(out).length > 0) {
+  fail(`--out ${out} is not empty: this runner writes a first run only; remove it or pick another directory`);
+}
+
+// ---- the policy: the same normalisation as the project's PolicyLoader (§2, decisions.md 6, 7, 20) ----
+const trim = (s) => s.replace(/^[\t\n\x0B\f\r\x1C-\x1F\p{Z}]+|[\t\n\x0B\f\r\x1C-\x1F\p{Z}]+$/gu, '');
+const purposeName = (s) => trim(s).toLowerCase().replaceAll('-', '_').replaceAll(' ', '_');
+const enumValue = (s) => trim(s).toUpperCase();
+const tagKey = (s) => s.toLowerCase().replace(/[^a-z0-9]/g, '');
+
+function loadPolicy(file) {
+  const raw = JSON.parse(readFileSync(file, 'utf8'));
+  const hashed = raw.source_yaml ? resolve(dirname(file), raw.source_yaml) : file;
+  const names = new Set();
+  const purposes = Object.entries(raw.purposes ?? {}).map(([key, rule], index) => {
+    const purpose = purposeName(key);
+    if (!/^[a-z][a-z0-9_]*$/.test(purpose) || names.has(purpose)) fail(`${file}: bad or repeated purpose '${key}'`);
+    names.add(purpose);
+    const consent = purposeName(rule.consent ?? '');
+    if (!CONSENT_MODES.includes(consent)) fail(`${file}: purposes.${key}.consent '${rule.consent}'`);
+    const enums = (list, allowed, what) => (list ?? []).map((v) => {
+      const value = enumValue(v);
+      if (!allowed.includes(value)) fail(`${file}: purposes.${key}.${what} '${v}' is not one of ${allowed}`);
+      return value;
+    });
+    for (const flag of ['requires_valid_license', 'honor_no_ai_tag']) {
+      if (typeof rule[flag] !== 'boolean') fail(`${file}: purposes.${key}.${flag} must be true or false`);
+    }
+    if (!Array.isArray(rule.eligible_states)) fail(`${file}: purposes.${key}.eligible_states is required`);
+    return {
+      purpose_index: index, purpose, consent,
+      eligible_states: enums(rule.eligible_states, STATES, 'eligible_states'),
+      requires_valid_license: rule.requires_valid_license,
+      excluded_licensor_types: enums(rule.excluded_licensor_types, LICENSOR_TYPES, 'excluded_licensor_types'),
+      honor_no_ai_tag: rule.honor_no_ai_tag,
+      reserved_by_dmi: enums(rule.reserved_by_dmi, DMI, 'reserved_by_dmi'),
+    };
+  });
+  if (purposes.length === 0) fail(`${file}: purposes is empty`);
+  const ignored = [...new Set((raw.ignored_consent_purposes ?? []).map(purposeName))];
+  if (ignored.some((p) => names.has(p) || !/^[a-z][a-z0-9_]*$/.test(p))) fail(`${file}: bad ignored_consent_purposes`);
+  const noAiTags = [...new Set((raw.no_ai_tags ?? []).map(tagKey))];
+  if (noAiTags.includes('')) fail(`${file}: a no_ai_tags entry has no letters or digits`);
+  if (!raw.policy_version || !raw.policy_version.trim()) fail(`${file}: policy_version is blank`);
+  return {
+    policy_version: raw.policy_version,
+    policy_sha256: createHash('sha256').update(readFileSync(hashed)).digest('hex'),
+    no_ai_tags: noAiTags,
+    ignored,
+    purposes,
+  };
+}
+
+const sqlString = (s) => `'${String(s).replaceAll("'", "''")}'`;
+const sqlList = (list) => `[${list.map(sqlString).join(', ')}]::VARCHAR[]`;
+
+// run_id as the project derives it (decisions.md 17): run-YYYYMMDDTHHMMSS[.ffffff]Z of as_of in UTC.
+function runIdOf(epochMicros) {
+  const seconds = epochMicros / 1_000_000n;
+  const micros = epochMicros % 1_000_000n;
+  const stamp = new Date(Number(seconds) * 1000).toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, '');
+  return `run-${stamp}${micros === 0n ? '' : '.' + String(micros).padStart(6, '0')}Z`;
+}
+
+function peakRss() {
+  const line = readFileSync('/proc/self/status', 'utf8').split('\n').find((l) => l.startsWith('VmHWM:'));
+  return line ? Number(line.split(/\s+/)[1]) * 1024 : NaN;
+}
+
+const fmtSeconds = (ms) => `${(ms / 1000).toFixed(2)} s`;
+
+// ---- main ----
+const policy = loadPolicy(resolve(args.policy));
+const lake = resolve(args.lake);
+for (const table of ['tracks', 'licenses', 'consents']) {
+  if (!existsSync(join(lake, table))) fail(`input table ${table}: ${join(lake, table)} does not exist`, 3);
+}
+mkdirSync(join(out, 'lineage', 'decisions'), { recursive: true });
+mkdirSync(join(out, 'quarantine'), { recursive: true });
+for (const p of policy.purposes) mkdirSync(join(out, 'curated', p.purpose), { recursive: true });
+const spill = mkdtempSync(join(tmpdir(), 'duckdb-clearance-'));
+
+const started = performance.now();
+const config = { temp_directory: spill };
+if (args.threads) config.threads = args.threads;
+if (args['memory-limit']) config.memory_limit = args['memory-limit'];
+const instance = await DuckDBInstance.create(':memory:', config);
+const db = await instance.connect();
+await db.run(`SET TimeZone = 'UTC'`);
+
+const asOfMicros = (await db.runAndReadAll(`SELECT epoch_us(${sqlString(args['as-of'])}::TIMESTAMPTZ)`)).getRows()[0][0];
+const runId = args['run-id'] ?? runIdOf(asOfMicros);
+await db.run(`CREATE TEMP TABLE run_policy AS SELECT
+    ${sqlString(runId)} AS run_id,
+    make_timestamptz(${asOfMicros}::BIGINT) AS as_of,
+    ${sqlString(policy.policy_version)} AS policy_version,
+    ${sqlString(policy.policy_sha256)} AS policy_sha256,
+    ${sqlList(policy.no_ai_tags)} AS no_ai_tags,
+    ${sqlList([...policy.purposes.map((p) => p.purpose), '*'])} AS prohibitable,
+    ${sqlList([...policy.purposes.map((p) => p.purpose), ...policy.ignored, '*'])} AS consentable`);
+await db.run(`CREATE TEMP TABLE policy_purposes AS SELECT * FROM (VALUES ${policy.purposes.map((p) => `(
+    ${p.purpose_index}, ${sqlString(p.purpose)}, ${sqlString(p.consent)}, ${sqlList(p.eligible_states)},
+    ${p.requires_valid_license}, ${sqlList(p.excluded_licensor_types)}, ${p.honor_no_ai_tag},
+    ${sqlList(p.reserved_by_dmi)})`).join(',')})
+  AS t(purpose_index, purpose, consent, eligible_states, requires_valid_license, excluded_licensor_types,
+       honor_no_ai_tag, reserved_by_dmi)`);
+
+// clearance.sql: one statement per `-- @step NAME` marker, in order
+const text = readFileSync(join(here, 'clearance.sql'), 'utf8');
+const steps = text.split(/^-- @step /m).slice(1).map((chunk) => {
+  const newline = chunk.indexOf('\n');
+  return { name: chunk.slice(0, newline).trim(), sql: chunk.slice(newline + 1) };
+});
+const glob = (table) => join(lake, table, '*.parquet').replaceAll("'", "''");
+const fill = (sql, purpose) => sql
+  .replaceAll('{{tracks}}', glob('tracks')).replaceAll('{{licenses}}', glob('licenses'))
+  .replaceAll('{{consents}}', glob('consents')).replaceAll('{{out}}', out.replaceAll("'", "''"))
+  .replaceAll('{{purpose}}', purpose ?? '{{purpose}}');
+
+const timings = new Map();
+console.log(`run ${runId} as_of ${args['as-of']} under policy ${policy.policy_version} (${policy.policy_sha256})`);
+console.log(`lake ${lake} -> ${out}; DuckDB ${(await db.runAndReadAll('SELECT version()')).getRows()[0][0]},`
+  + ` threads ${(await db.runAndReadAll(`SELECT current_setting('threads')`)).getRows()[0][0]},`
+  + ` memory_limit ${(await db.runAndReadAll(`SELECT current_setting('memory_limit')`)).getRows()[0][0]}`);
+for (const step of steps) {
+  const perPurpose = step.name.endsWith('(per purpose)');
+  const t0 = performance.now();
+  try {
+    for (const purpose of perPurpose ? policy.purposes.map((p) => p.purpose) : [undefined]) {
+      await db.run(fill(step.sql, purpose));
+    }
+  } catch (e) {
+    fail(`step '${step.name}' failed: ${e.message}`, 70);
+  }
+  timings.set(step.name, (timings.get(step.name) ?? 0) + performance.now() - t0);
+}
+const t0 = performance.now();
+const counts = (await db.runAndReadAll(`
+  SELECT purpose, count(*) FILTER (WHERE decision = 'INCLUDED'), count(*) FILTER (WHERE decision = 'EXCLUDED')
+  FROM decisions JOIN policy_purposes USING (purpose) GROUP BY purpose, purpose_index ORDER BY purpose_index`)).getRows();
+const quarantined = (await db.runAndReadAll(`
+  SELECT source_table, reason, count(*) FROM (
+    SELECT 'tracks' AS source_table, invalid_reason AS reason FROM tracks_checked UNION ALL
+    SELECT 'licenses', invalid_reason FROM licenses_checked UNION ALL
+    SELECT 'consents', invalid_reason FROM consents_checked)
+  WHERE reason IS NOT NULL GROUP BY ALL ORDER BY ALL`)).getRows();
+timings.set('summary', performance.now() - t0);
+db.closeSync();
+instance.closeSync();
+const total = performance.now() - started;
+rmSync(spill, { recursive: true, force: true });
+
+console.log('\npurpose                 included    excluded');
+for (const [purpose, included, excluded] of counts) {
+  console.log(`${purpose.padEnd(22)} ${String(included).padStart(9)}   ${String(excluded).padStart(9)}`);
+}
+console.log('\nquarantined');
+for (const [table, reason, n] of quarantined) console.log(`${table.padEnd(10)} ${reason.padEnd(16)} ${String(n).padStart(8)}`);
+console.log('\nstep                          wall');
+for (const [name, ms] of timings) console.log(`${name.padEnd(28)} ${fmtSeconds(ms).padStart(9)}`);
+console.log(`${'total (incl. start-up)'.padEnd(28)} ${fmtSeconds(total).padStart(9)}`);
+console.log(`peak RSS (VmHWM)             ${(peakRss() / 2 ** 30).toFixed(2)} GiB`);
