@@ -9,8 +9,9 @@
 --                   like tags), prohibitable (policy purposes + '*'), consentable (policy purposes + ignored + '*')
 --   policy_purposes one row per purpose: purpose_index, purpose, consent (opt_in|opt_out|not_required),
 --                   eligible_states, requires_valid_license, excluded_licensor_types, honor_no_ai_tag, reserved_by_dmi
--- Placeholders: {{tracks}}, {{licenses}}, {{consents}} (Parquet globs), {{out}} (output directory), and {{purpose}} in
--- a step marked `per purpose`, which runs once for each policy purpose.
+-- Placeholders: {{tracks}}, {{licenses}}, {{consents}} (Parquet globs), {{out}} (output directory), {{purpose}} in a
+-- step marked `per purpose` (it runs once for each policy purpose), and {{<table>_record_timestamps}}: for every
+-- timestamp column of the input, `col := iso_ts(_raw.col, 'Z' or '')`, so that a record renders it as Spark does.
 
 -- @step setup
 -- §1, decisions.md 1: whitespace is Unicode Z* plus tab, LF, VT, FF, CR and U+001C..U+001F.
@@ -50,8 +51,9 @@ CREATE OR REPLACE TEMP MACRO effective_dmi(raw) AS
     END;
 
 -- @step setup
--- decisions.md 16: a quarantine record renders timestamps in UTC ISO-8601 with milliseconds, as Spark's to_json does.
-CREATE OR REPLACE TEMP MACRO iso_ts(ts) AS strftime(ts::TIMESTAMPTZ, '%Y-%m-%dT%H:%M:%S.%gZ');
+-- decisions.md 16: a quarantine record renders a timestamp in UTC ISO-8601 with milliseconds, as Spark's to_json
+-- does: with the suffix 'Z' for a UTC instant, none for a timestamp_ntz column (run.mjs tells which).
+CREATE OR REPLACE TEMP MACRO iso_ts(ts, zone) AS strftime(ts::TIMESTAMPTZ, '%Y-%m-%dT%H:%M:%S.%g') || zone;
 
 -- @step read+validate
 -- §1 and §3.1, tracks: every row with the first failing check (null = valid) and, when invalid, the raw row as JSON.
@@ -75,7 +77,7 @@ SELECT
         WHEN _key_count > 1 THEN 'DUPLICATE_KEY'
     END AS invalid_reason,
     CASE WHEN invalid_reason IS NOT NULL
-        THEN to_json(struct_update(_raw, uploaded_at := iso_ts(_raw.uploaded_at)))
+        THEN to_json(struct_update(_raw, {{tracks_record_timestamps}}))
     END AS record
 FROM counted;
 
@@ -106,7 +108,7 @@ SELECT
         WHEN _key_count > 1 THEN 'DUPLICATE_KEY'
     END AS invalid_reason,
     CASE WHEN invalid_reason IS NOT NULL
-        THEN to_json(struct_update(_raw, valid_from := iso_ts(_raw.valid_from), valid_to := iso_ts(_raw.valid_to)))
+        THEN to_json(struct_update(_raw, {{licenses_record_timestamps}}))
     END AS record
 FROM counted;
 
@@ -134,7 +136,7 @@ SELECT
         WHEN _key_count > 1 THEN 'DUPLICATE_KEY'
     END AS invalid_reason,
     CASE WHEN invalid_reason IS NOT NULL
-        THEN to_json(struct_update(_raw, event_ts := iso_ts(_raw.event_ts)))
+        THEN to_json(struct_update(_raw, {{consents_record_timestamps}}))
     END AS record
 FROM counted;
 

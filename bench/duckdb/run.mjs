@@ -118,10 +118,9 @@ const lake = resolve(args.lake);
 for (const table of ['tracks', 'licenses', 'consents']) {
   if (!existsSync(join(lake, table))) fail(`input table ${table}: ${join(lake, table)} does not exist`, 3);
 }
-mkdirSync(join(out, 'lineage', 'decisions'), { recursive: true });
-mkdirSync(join(out, 'quarantine'), { recursive: true });
-for (const p of policy.purposes) mkdirSync(join(out, 'curated', p.purpose), { recursive: true });
+// DuckDB spills here when a step needs more than --memory-limit
 const spill = mkdtempSync(join(tmpdir(), 'duckdb-clearance-'));
+process.on('exit', () => rmSync(spill, { recursive: true, force: true }));
 
 const started = performance.now();
 const config = { temp_directory: spill };
@@ -148,19 +147,65 @@ await db.run(`CREATE TEMP TABLE policy_purposes AS SELECT * FROM (VALUES ${polic
   AS t(purpose_index, purpose, consent, eligible_states, requires_valid_license, excluded_licensor_types,
        honor_no_ai_tag, reserved_by_dmi)`);
 
+// §1: each input has its required columns at an accepted type (exit 3 otherwise, naming table, column and type);
+// and for each timestamp column, how a quarantine record renders it (see iso_ts in clearance.sql).
+const REQUIRED = {
+  tracks: { track_id: 'string', uploader_id: 'string', title: 'string', genre: 'string', duration_ms: 'bigint',
+    audio_uri: 'string', tags: 'array<string>', state: 'string', embedded_dmi: 'string', uploaded_at: 'timestamp' },
+  licenses: { license_id: 'string', track_id: 'string', licensor_type: 'string', licensor_name: 'string',
+    prohibited_purposes: 'array<string>', valid_from: 'timestamp', valid_to: 'timestamp' },
+  consents: { event_id: 'string', user_id: 'string', purpose: 'string', action: 'string', event_ts: 'timestamp',
+    source: 'string' },
+};
+const ACCEPTED = {
+  string: ['VARCHAR'], 'array<string>': ['VARCHAR[]'], bigint: ['BIGINT', 'INTEGER', 'SMALLINT', 'TINYINT'],
+  timestamp: ['TIMESTAMP WITH TIME ZONE', 'TIMESTAMP'],
+};
+const glob = (table) => join(lake, table, '*.parquet').replaceAll("'", "''");
+const quoteIdent = (name) => `"${name.replaceAll('"', '""')}"`;
+const recordTimestamps = {};
+const schemaStarted = performance.now();
+for (const [table, required] of Object.entries(REQUIRED)) {
+  let columns;
+  let logical;
+  try {
+    columns = new Map((await db.runAndReadAll(`DESCRIBE SELECT * FROM read_parquet('${glob(table)}')`)).getRows()
+      .map(([name, type]) => [name, type]));
+    logical = new Map((await db.runAndReadAll(`SELECT name, any_value(logical_type) FROM parquet_schema('${glob(table)}')
+      GROUP BY name`)).getRows());
+  } catch (e) {
+    fail(`input table ${table} at ${join(lake, table)} cannot be read as Parquet: ${e.message}`, 3);
+  }
+  const problems = Object.entries(required).flatMap(([name, type]) => (!columns.has(name)
+    ? [`missing column '${name}' (expected ${type})`]
+    : ACCEPTED[type].includes(columns.get(name)) ? [] : [`column '${name}' has type ${columns.get(name)}, expected ${type}`]));
+  if (problems.length > 0) fail(`input table ${table} at ${join(lake, table)} breaks the contract: ${problems.join('; ')}`, 3);
+  recordTimestamps[table] = [...columns].filter(([, type]) => type.startsWith('TIMESTAMP'))
+    .map(([name, type]) => {
+      const ntz = type === 'TIMESTAMP' && /isAdjustedToUTC=(0|false)/.test(logical.get(name) ?? '');
+      return `${quoteIdent(name)} := iso_ts(_raw.${quoteIdent(name)}, '${ntz ? '' : 'Z'}')`;
+    }).join(', ');
+}
+const schemaMs = performance.now() - schemaStarted;
+mkdirSync(join(out, 'lineage', 'decisions'), { recursive: true });
+mkdirSync(join(out, 'quarantine'), { recursive: true });
+for (const p of policy.purposes) mkdirSync(join(out, 'curated', p.purpose), { recursive: true });
+
 // clearance.sql: one statement per `-- @step NAME` marker, in order
 const text = readFileSync(join(here, 'clearance.sql'), 'utf8');
 const steps = text.split(/^-- @step /m).slice(1).map((chunk) => {
   const newline = chunk.indexOf('\n');
   return { name: chunk.slice(0, newline).trim(), sql: chunk.slice(newline + 1) };
 });
-const glob = (table) => join(lake, table, '*.parquet').replaceAll("'", "''");
 const fill = (sql, purpose) => sql
+  .replaceAll('{{tracks_record_timestamps}}', recordTimestamps.tracks)
+  .replaceAll('{{licenses_record_timestamps}}', recordTimestamps.licenses)
+  .replaceAll('{{consents_record_timestamps}}', recordTimestamps.consents)
   .replaceAll('{{tracks}}', glob('tracks')).replaceAll('{{licenses}}', glob('licenses'))
   .replaceAll('{{consents}}', glob('consents')).replaceAll('{{out}}', out.replaceAll("'", "''"))
   .replaceAll('{{purpose}}', purpose ?? '{{purpose}}');
 
-const timings = new Map();
+const timings = new Map([['schema check', schemaMs]]);
 console.log(`run ${runId} as_of ${args['as-of']} under policy ${policy.policy_version} (${policy.policy_sha256})`);
 console.log(`lake ${lake} -> ${out}; DuckDB ${(await db.runAndReadAll('SELECT version()')).getRows()[0][0]},`
   + ` threads ${(await db.runAndReadAll(`SELECT current_setting('threads')`)).getRows()[0][0]},`
@@ -191,7 +236,6 @@ timings.set('summary', performance.now() - t0);
 db.closeSync();
 instance.closeSync();
 const total = performance.now() - started;
-rmSync(spill, { recursive: true, force: true });
 
 console.log('\npurpose                 included    excluded');
 for (const [purpose, included, excluded] of counts) {
