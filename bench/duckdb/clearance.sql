@@ -57,14 +57,19 @@ CREATE OR REPLACE TEMP MACRO iso_ts(ts, zone) AS strftime(ts::TIMESTAMPTZ, '%Y-%
 
 -- @step read+validate
 -- §1 and §3.1, tracks: every row with the first failing check (null = valid) and, when invalid, the raw row as JSON.
--- Keys are compared exactly as written; DUPLICATE_KEY counts over all rows of the table. A TIMESTAMP column (INT96
+-- Keys are compared exactly as written; DUPLICATE_KEY counts over all rows of the table (a null key is BLANK_KEY
+-- before it could be a duplicate, so the join's null semantics do not matter). A TIMESTAMP column (INT96
 -- or not UTC-adjusted) is read as UTC: the session time zone is UTC.
 CREATE TEMP TABLE tracks_checked AS
 WITH raw AS (
     SELECT r AS _raw, r.* FROM read_parquet('{{tracks}}') AS r
 ),
+duplicated AS (
+    SELECT track_id AS _duplicated_key FROM raw GROUP BY track_id HAVING count(*) > 1
+),
 counted AS (
-    SELECT *, count(*) OVER (PARTITION BY track_id) AS _key_count FROM raw
+    SELECT raw.*, _duplicated_key IS NOT NULL AS _duplicate
+    FROM raw LEFT JOIN duplicated ON raw.track_id = duplicated._duplicated_key
 )
 SELECT
     track_id::VARCHAR AS track_id, uploader_id::VARCHAR AS uploader_id, title::VARCHAR AS title,
@@ -74,7 +79,7 @@ SELECT
         WHEN is_blank(track_id) THEN 'BLANK_KEY'
         WHEN is_blank(uploader_id) THEN 'BLANK_REFERENCE'
         WHEN coalesce(enum_value(state) NOT IN ('ACTIVE', 'PRIVATE', 'TAKEN_DOWN', 'DELETED'), true) THEN 'UNKNOWN_ENUM'
-        WHEN _key_count > 1 THEN 'DUPLICATE_KEY'
+        WHEN _duplicate THEN 'DUPLICATE_KEY'
     END AS invalid_reason,
     CASE WHEN invalid_reason IS NOT NULL
         THEN to_json(struct_update(_raw, {{tracks_record_timestamps}}))
@@ -89,9 +94,12 @@ CREATE TEMP TABLE licenses_checked AS
 WITH raw AS (
     SELECT r AS _raw, r.* FROM read_parquet('{{licenses}}') AS r
 ),
+duplicated AS (
+    SELECT license_id AS _duplicated_key FROM raw GROUP BY license_id HAVING count(*) > 1
+),
 counted AS (
-    SELECT raw.*, count(*) OVER (PARTITION BY license_id) AS _key_count, run_policy.prohibitable
-    FROM raw CROSS JOIN run_policy
+    SELECT raw.*, _duplicated_key IS NOT NULL AS _duplicate, run_policy.prohibitable
+    FROM raw LEFT JOIN duplicated ON raw.license_id = duplicated._duplicated_key CROSS JOIN run_policy
 )
 SELECT
     license_id::VARCHAR AS license_id, track_id::VARCHAR AS track_id, licensor_type::VARCHAR AS licensor_type,
@@ -105,7 +113,7 @@ SELECT
         WHEN valid_to::TIMESTAMPTZ <= valid_from::TIMESTAMPTZ THEN 'BAD_INTERVAL'
         WHEN len(list_filter(prohibited_purposes,
                  p -> p IS NOT NULL AND NOT list_contains(prohibitable, purpose_name(p)))) > 0 THEN 'UNKNOWN_PURPOSE'
-        WHEN _key_count > 1 THEN 'DUPLICATE_KEY'
+        WHEN _duplicate THEN 'DUPLICATE_KEY'
     END AS invalid_reason,
     CASE WHEN invalid_reason IS NOT NULL
         THEN to_json(struct_update(_raw, {{licenses_record_timestamps}}))
@@ -120,9 +128,12 @@ CREATE TEMP TABLE consents_checked AS
 WITH raw AS (
     SELECT r AS _raw, r.* FROM read_parquet('{{consents}}') AS r
 ),
+duplicated AS (
+    SELECT event_id AS _duplicated_key FROM raw GROUP BY event_id HAVING count(*) > 1
+),
 counted AS (
-    SELECT raw.*, count(*) OVER (PARTITION BY event_id) AS _key_count, run_policy.consentable
-    FROM raw CROSS JOIN run_policy
+    SELECT raw.*, _duplicated_key IS NOT NULL AS _duplicate, run_policy.consentable
+    FROM raw LEFT JOIN duplicated ON raw.event_id = duplicated._duplicated_key CROSS JOIN run_policy
 )
 SELECT
     event_id::VARCHAR AS event_id, user_id::VARCHAR AS user_id, purpose::VARCHAR AS purpose,
@@ -133,7 +144,7 @@ SELECT
         WHEN coalesce(enum_value(action) NOT IN ('OPT_IN', 'OPT_OUT'), true) THEN 'UNKNOWN_ENUM'
         WHEN event_ts IS NULL THEN 'NULL_TIMESTAMP'
         WHEN coalesce(NOT list_contains(consentable, purpose_name(purpose)), true) THEN 'UNKNOWN_PURPOSE'
-        WHEN _key_count > 1 THEN 'DUPLICATE_KEY'
+        WHEN _duplicate THEN 'DUPLICATE_KEY'
     END AS invalid_reason,
     CASE WHEN invalid_reason IS NOT NULL
         THEN to_json(struct_update(_raw, {{consents_record_timestamps}}))

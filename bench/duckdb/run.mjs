@@ -112,6 +112,22 @@ function peakRss() {
 
 const fmtSeconds = (ms) => `${(ms / 1000).toFixed(2)} s`;
 
+// Wall and CPU time (user + system, all threads of this process: DuckDB runs in it) per step; a name seen
+// again adds up.
+const timings = new Map();
+const cpuMillis = () => {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1000;
+};
+async function timed(name, action) {
+  const wall0 = performance.now();
+  const cpu0 = cpuMillis();
+  const result = await action();
+  const previous = timings.get(name) ?? { wall: 0, cpu: 0 };
+  timings.set(name, { wall: previous.wall + performance.now() - wall0, cpu: previous.cpu + cpuMillis() - cpu0 });
+  return result;
+}
+
 // ---- main ----
 const policy = loadPolicy(resolve(args.policy));
 const lake = resolve(args.lake);
@@ -123,6 +139,7 @@ const spill = mkdtempSync(join(tmpdir(), 'duckdb-clearance-'));
 process.on('exit', () => rmSync(spill, { recursive: true, force: true }));
 
 const started = performance.now();
+const startedCpu = cpuMillis();
 const config = { temp_directory: spill };
 if (args.threads) config.threads = args.threads;
 if (args['memory-limit']) config.memory_limit = args['memory-limit'];
@@ -164,8 +181,7 @@ const ACCEPTED = {
 const glob = (table) => join(lake, table, '*.parquet').replaceAll("'", "''");
 const quoteIdent = (name) => `"${name.replaceAll('"', '""')}"`;
 const recordTimestamps = {};
-const schemaStarted = performance.now();
-for (const [table, required] of Object.entries(REQUIRED)) {
+await timed('schema check', async () => { for (const [table, required] of Object.entries(REQUIRED)) {
   let columns;
   let logical;
   try {
@@ -185,8 +201,7 @@ for (const [table, required] of Object.entries(REQUIRED)) {
       const ntz = type === 'TIMESTAMP' && /isAdjustedToUTC=(0|false)/.test(logical.get(name) ?? '');
       return `${quoteIdent(name)} := iso_ts(_raw.${quoteIdent(name)}, '${ntz ? '' : 'Z'}')`;
     }).join(', ');
-}
-const schemaMs = performance.now() - schemaStarted;
+} });
 mkdirSync(join(out, 'lineage', 'decisions'), { recursive: true });
 mkdirSync(join(out, 'quarantine'), { recursive: true });
 for (const p of policy.purposes) mkdirSync(join(out, 'curated', p.purpose), { recursive: true });
@@ -205,37 +220,36 @@ const fill = (sql, purpose) => sql
   .replaceAll('{{consents}}', glob('consents')).replaceAll('{{out}}', out.replaceAll("'", "''"))
   .replaceAll('{{purpose}}', purpose ?? '{{purpose}}');
 
-const timings = new Map([['schema check', schemaMs]]);
 console.log(`run ${runId} as_of ${args['as-of']} under policy ${policy.policy_version} (${policy.policy_sha256})`);
 console.log(`lake ${lake} -> ${out}; DuckDB ${(await db.runAndReadAll('SELECT version()')).getRows()[0][0]},`
   + ` threads ${(await db.runAndReadAll(`SELECT current_setting('threads')`)).getRows()[0][0]},`
   + ` memory_limit ${(await db.runAndReadAll(`SELECT current_setting('memory_limit')`)).getRows()[0][0]}`);
 for (const step of steps) {
   const perPurpose = step.name.endsWith('(per purpose)');
-  const t0 = performance.now();
-  try {
-    for (const purpose of perPurpose ? policy.purposes.map((p) => p.purpose) : [undefined]) {
-      await db.run(fill(step.sql, purpose));
+  await timed(step.name, async () => {
+    try {
+      for (const purpose of perPurpose ? policy.purposes.map((p) => p.purpose) : [undefined]) {
+        await db.run(fill(step.sql, purpose));
+      }
+    } catch (e) {
+      fail(`step '${step.name}' failed: ${e.message}`, 70);
     }
-  } catch (e) {
-    fail(`step '${step.name}' failed: ${e.message}`, 70);
-  }
-  timings.set(step.name, (timings.get(step.name) ?? 0) + performance.now() - t0);
+  });
 }
-const t0 = performance.now();
-const counts = (await db.runAndReadAll(`
+const [counts, quarantined] = await timed('summary', async () => [(await db.runAndReadAll(`
   SELECT purpose, count(*) FILTER (WHERE decision = 'INCLUDED'), count(*) FILTER (WHERE decision = 'EXCLUDED')
-  FROM decisions JOIN policy_purposes USING (purpose) GROUP BY purpose, purpose_index ORDER BY purpose_index`)).getRows();
-const quarantined = (await db.runAndReadAll(`
+  FROM decisions JOIN policy_purposes USING (purpose) GROUP BY purpose, purpose_index ORDER BY purpose_index`)).getRows(),
+(await db.runAndReadAll(`
   SELECT source_table, reason, count(*) FROM (
     SELECT 'tracks' AS source_table, invalid_reason AS reason FROM tracks_checked UNION ALL
     SELECT 'licenses', invalid_reason FROM licenses_checked UNION ALL
     SELECT 'consents', invalid_reason FROM consents_checked)
-  WHERE reason IS NOT NULL GROUP BY ALL ORDER BY ALL`)).getRows();
-timings.set('summary', performance.now() - t0);
+  WHERE reason IS NOT NULL GROUP BY ALL ORDER BY ALL`)).getRows()]);
 db.closeSync();
 instance.closeSync();
 const total = performance.now() - started;
+const totalCpu = cpuMillis() - startedCpu;
+const peak = peakRss();
 
 console.log('\npurpose                 included    excluded');
 for (const [purpose, included, excluded] of counts) {
@@ -243,7 +257,12 @@ for (const [purpose, included, excluded] of counts) {
 }
 console.log('\nquarantined');
 for (const [table, reason, n] of quarantined) console.log(`${table.padEnd(10)} ${reason.padEnd(16)} ${String(n).padStart(8)}`);
-console.log('\nstep                          wall');
-for (const [name, ms] of timings) console.log(`${name.padEnd(28)} ${fmtSeconds(ms).padStart(9)}`);
-console.log(`${'total (incl. start-up)'.padEnd(28)} ${fmtSeconds(total).padStart(9)}`);
-console.log(`peak RSS (VmHWM)             ${(peakRss() / 2 ** 30).toFixed(2)} GiB`);
+console.log('\nstep                             wall        cpu');
+for (const [name, t] of timings) {
+  console.log(`${name.padEnd(28)} ${fmtSeconds(t.wall).padStart(9)}  ${fmtSeconds(t.cpu).padStart(9)}`);
+}
+console.log(`${'total (incl. start-up)'.padEnd(28)} ${fmtSeconds(total).padStart(9)}  ${fmtSeconds(totalCpu).padStart(9)}`);
+console.log(`peak RSS (VmHWM)             ${(peak / 2 ** 30).toFixed(2)} GiB`);
+// one line for scripts that repeat the measurement
+console.log(`bench ${JSON.stringify({ wall_s: +(total / 1000).toFixed(3), cpu_s: +(totalCpu / 1000).toFixed(3),
+  peak_rss_bytes: peak, steps: Object.fromEntries([...timings].map(([n, t]) => [n, +(t.wall / 1000).toFixed(3)])) })}`);
