@@ -231,11 +231,12 @@ LEFT JOIN licenses_in_force AS f ON f.track_id = t.track_id
 LEFT JOIN license_invalid AS li ON li.track_id = t.track_id
 LEFT JOIN consent_invalid AS ci ON ci.user_id = t.uploader_id;
 
--- @step decide
+-- @step decide (view)
 -- §3.3 the decision for every (track, purpose): every reason that applies, in contract order; INCLUDED exactly when
 -- none applies. An invalid track (§3.1) gets the single reason INVALID_TRACK_RECORD and null evidence
--- (decisions.md 4).
-CREATE TEMP TABLE decisions AS
+-- (decisions.md 4). A view rather than a table: the ledger write computes every pair once, each curated write only
+-- its purpose's pairs (the purpose filter reaches the cross join), and 4 x N rows never sit in memory.
+CREATE TEMP VIEW decisions AS
 WITH pairs AS (
     SELECT f.*, p.*,
         coalesce(c.consent_state, 'NONE') AS consent_state,

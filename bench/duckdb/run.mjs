@@ -236,15 +236,13 @@ for (const step of steps) {
     }
   });
 }
+// the summary is read back from the files written
 const [counts, quarantined] = await timed('summary', async () => [(await db.runAndReadAll(`
   SELECT purpose, count(*) FILTER (WHERE decision = 'INCLUDED'), count(*) FILTER (WHERE decision = 'EXCLUDED')
-  FROM decisions JOIN policy_purposes USING (purpose) GROUP BY purpose, purpose_index ORDER BY purpose_index`)).getRows(),
-(await db.runAndReadAll(`
-  SELECT source_table, reason, count(*) FROM (
-    SELECT 'tracks' AS source_table, invalid_reason AS reason FROM tracks_checked UNION ALL
-    SELECT 'licenses', invalid_reason FROM licenses_checked UNION ALL
-    SELECT 'consents', invalid_reason FROM consents_checked)
-  WHERE reason IS NOT NULL GROUP BY ALL ORDER BY ALL`)).getRows()]);
+  FROM read_parquet('${fill('{{out}}')}/lineage/decisions/*.parquet') JOIN policy_purposes USING (purpose)
+  GROUP BY purpose, purpose_index ORDER BY purpose_index`)).getRows(),
+(await db.runAndReadAll(`SELECT source_table, reason, count(*) FROM read_parquet('${fill('{{out}}')}/quarantine/*.parquet')
+  GROUP BY ALL ORDER BY ALL`)).getRows()]);
 db.closeSync();
 instance.closeSync();
 const total = performance.now() - started;
