@@ -9,7 +9,8 @@
 --                   like tags), prohibitable (policy purposes + '*'), consentable (policy purposes + ignored + '*')
 --   policy_purposes one row per purpose: purpose_index, purpose, consent (opt_in|opt_out|not_required),
 --                   eligible_states, requires_valid_license, excluded_licensor_types, honor_no_ai_tag, reserved_by_dmi
--- Placeholders: {{tracks}}, {{licenses}}, {{consents}} (Parquet globs), {{out}} (output directory), {{purpose}} in a
+-- Placeholders: {{tracks}}, {{licenses}}, {{consents}} (Parquet globs), {{out}} (output directory), {{max_fraction}}
+-- (quarantine.max_fraction), {{purpose}} in a
 -- step marked `per purpose` (it runs once for each policy purpose), and {{<table>_record_timestamps}}: for every
 -- timestamp column of the input, `col := iso_ts(_raw.col, 'Z' or '')`, so that a record renders it as Spark does.
 
@@ -164,6 +165,20 @@ COPY (
         SELECT 'consents', invalid_reason, record FROM consents_checked WHERE invalid_reason IS NOT NULL
     ) AS q CROSS JOIN run_policy
 ) TO '{{out}}/quarantine/part-0.parquet' (FORMAT parquet);
+
+-- @step quarantine limit
+-- §4.1, decisions.md 12: the tables with more than max_fraction invalid rows (strictly more; an empty table never).
+-- run.mjs stops with exit 4 when there is one: the quarantine is written, nothing else is.
+CREATE TEMP TABLE quarantine_limit_exceeded AS
+SELECT source_table, invalid, total
+FROM (
+    SELECT 'tracks' AS source_table, count(invalid_reason) AS invalid, count(*) AS total FROM tracks_checked
+    UNION ALL
+    SELECT 'licenses', count(invalid_reason), count(*) FROM licenses_checked
+    UNION ALL
+    SELECT 'consents', count(invalid_reason), count(*) FROM consents_checked
+)
+WHERE total > 0 AND invalid / total > {{max_fraction}};
 
 -- @step resolve
 -- §3.2 consent of user u for purpose p: among u's valid events whose purpose is p or '*' and whose event_ts <= as_of,

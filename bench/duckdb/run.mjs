@@ -1,7 +1,7 @@
 // Runs clearance.sql on a Parquet catalog lake with DuckDB and prints the wall time of each step, the total and the
 // process's peak RSS. Usage (see README.md):
 //   node bench/duckdb/run.mjs --lake DIR --out DIR --as-of ISO [--policy FILE.json] [--run-id ID]
-//                             [--threads N] [--memory-limit 2.5GB]
+//                             [--threads N] [--memory-limit 2.5GB] [--max-fraction 0.01]
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -32,6 +32,7 @@ const { values: args } = parseArgs({
     policy: { type: 'string', default: join(here, 'policy4.json') },
     threads: { type: 'string' },
     'memory-limit': { type: 'string' },
+    'max-fraction': { type: 'string', default: '0.01' },
   },
 });
 for (const required of ['lake', 'out', 'as-of']) {
@@ -41,6 +42,8 @@ if (!/^\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d\d:\d\d)$/.test(args['a
   fail(`--as-of '${args['as-of']}' is not an ISO-8601 instant with an offset, e.g. 2026-06-01T00:00:00Z`);
 }
 const out = resolve(args.out);
+const maxFraction = Number(args['max-fraction']);
+if (!(maxFraction >= 0 && maxFraction <= 1)) fail(`--max-fraction must be between 0 and 1, got ${args['max-fraction']}`);
 if (existsSync(out) && readdirSync(out).length > 0) {
   fail(`--out ${out} is not empty: this runner writes a first run only; remove it or pick another directory`);
 }
@@ -202,9 +205,7 @@ await timed('schema check', async () => { for (const [table, required] of Object
       return `${quoteIdent(name)} := iso_ts(_raw.${quoteIdent(name)}, '${ntz ? '' : 'Z'}')`;
     }).join(', ');
 } });
-mkdirSync(join(out, 'lineage', 'decisions'), { recursive: true });
 mkdirSync(join(out, 'quarantine'), { recursive: true });
-for (const p of policy.purposes) mkdirSync(join(out, 'curated', p.purpose), { recursive: true });
 
 // clearance.sql: one statement per `-- @step NAME` marker, in order
 const text = readFileSync(join(here, 'clearance.sql'), 'utf8');
@@ -218,6 +219,7 @@ const fill = (sql, purpose) => sql
   .replaceAll('{{consents_record_timestamps}}', recordTimestamps.consents)
   .replaceAll('{{tracks}}', glob('tracks')).replaceAll('{{licenses}}', glob('licenses'))
   .replaceAll('{{consents}}', glob('consents')).replaceAll('{{out}}', out.replaceAll("'", "''"))
+  .replaceAll('{{max_fraction}}', String(maxFraction))
   .replaceAll('{{purpose}}', purpose ?? '{{purpose}}');
 
 console.log(`run ${runId} as_of ${args['as-of']} under policy ${policy.policy_version} (${policy.policy_sha256})`);
@@ -235,6 +237,15 @@ for (const step of steps) {
       fail(`step '${step.name}' failed: ${e.message}`, 70);
     }
   });
+  if (step.name === 'quarantine limit') {
+    const exceeded = (await db.runAndReadAll('SELECT * FROM quarantine_limit_exceeded')).getRows();
+    if (exceeded.length > 0) {
+      fail(`quarantine limit exceeded (max_fraction ${maxFraction}): ${exceeded.map(([table, invalid, total]) =>
+        `${table} ${invalid} of ${total} rows invalid`).join(', ')}; the quarantine is written, nothing else`, 4);
+    }
+    mkdirSync(join(out, 'lineage', 'decisions'), { recursive: true });
+    for (const p of policy.purposes) mkdirSync(join(out, 'curated', p.purpose), { recursive: true });
+  }
 }
 // the summary is read back from the files written
 const [counts, quarantined] = await timed('summary', async () => [(await db.runAndReadAll(`
