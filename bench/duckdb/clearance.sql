@@ -25,16 +25,27 @@ CREATE OR REPLACE TEMP MACRO is_blank(s) AS
     s IS NULL OR regexp_full_match(s, '[\t\n\x0B\f\r\x1C-\x1F\p{Z}]*');
 
 -- @step setup
+-- Spark changes case with Java's full Unicode mapping, DuckDB with the simple one. They differ where the result can
+-- be ASCII (and so an enum value or a purpose name) only for these: upper-case ß ﬀ ﬁ ﬂ ﬃ ﬄ ﬅ ﬆ become SS FF FI FL FFI
+-- FFL ST ST ('diﬆributor' is DISTRIBUTOR), and lower-case İ becomes i + U+0307 (not a purpose name), not i.
+CREATE OR REPLACE TEMP MACRO java_upper(s) AS upper(
+    replace(replace(replace(replace(replace(replace(replace(replace(s,
+        'ß', 'SS'), 'ﬀ', 'FF'), 'ﬁ', 'FI'), 'ﬂ', 'FL'), 'ﬃ', 'FFI'), 'ﬄ', 'FFL'), 'ﬅ', 'ST'), 'ﬆ', 'ST'));
+
+-- @step setup
+CREATE OR REPLACE TEMP MACRO java_lower(s) AS lower(replace(s, 'İ', 'i' || chr(775)));
+
+-- @step setup
 -- §1: enum columns (state, licensor_type, action) are trimmed and upper-cased.
-CREATE OR REPLACE TEMP MACRO enum_value(s) AS upper(ws_trim(s));
+CREATE OR REPLACE TEMP MACRO enum_value(s) AS java_upper(ws_trim(s));
 
 -- @step setup
 -- §1: purpose names anywhere are trimmed, lower-cased, and '-' and ' ' become '_'.
-CREATE OR REPLACE TEMP MACRO purpose_name(s) AS translate(lower(ws_trim(s)), '- ', '__');
+CREATE OR REPLACE TEMP MACRO purpose_name(s) AS translate(java_lower(ws_trim(s)), '- ', '__');
 
 -- @step setup
 -- §3.2: a tag is compared lower-cased with every character outside a-z and 0-9 removed.
-CREATE OR REPLACE TEMP MACRO tag_key(s) AS regexp_replace(lower(s), '[^a-z0-9]', '', 'g');
+CREATE OR REPLACE TEMP MACRO tag_key(s) AS regexp_replace(java_lower(s), '[^a-z0-9]', '', 'g');
 
 -- @step setup
 -- §3.2, decisions.md 5 and 21: the DMI value that can reserve, from the text after the last '/', trimmed and

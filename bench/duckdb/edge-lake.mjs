@@ -1,6 +1,7 @@
 // Writes a small adversarial Parquet lake for the comparison with the Java job: the boundaries and spellings that the
-// generated lakes never hit (event_ts or license bounds exactly at as_of, ties, Unicode whitespace, keys that differ
-// only by a space, DMI URIs ending in '/', null array elements, int and timestamp_ntz columns, an extra column).
+// generated lakes never hit (event_ts or license bounds exactly at as_of, ties, Unicode whitespace and case mapping,
+// keys that differ only by a space, DMI URIs ending in '/', null array elements, int and timestamp_ntz columns, an
+// extra column).
 // Run both sides on it at --as-of 2026-06-01T00:00:00Z with quarantine.max_fraction 1 (most rows are invalid).
 //   node bench/duckdb/edge-lake.mjs --out DIR
 import { existsSync, mkdirSync, readdirSync } from 'node:fs';
@@ -23,8 +24,9 @@ for (const table of ['tracks', 'licenses', 'consents']) mkdirSync(join(out, tabl
 const instance = await DuckDBInstance.create(':memory:');
 const db = await instance.connect();
 await db.run(`SET TimeZone = 'UTC'`);
-// chr(160) no-break space, chr(8232) line separator, chr(12288) ideographic space, chr(8203) zero-width space,
-// chr(133) NEL, chr(9) tab, chr(31) unit separator, chr(8211) en dash
+// chr(160) no-break space, chr(8232) line separator, chr(12288) ideographic space, chr(8203) zero-width space (not
+// whitespace), chr(9) tab, chr(31) unit separator, chr(8211) en dash; and letters whose Java case mapping differs
+// from DuckDB's (ı ſ ﬆ ﬁ İ). No U+0085: see README.md, "Known differences".
 const sql = (table, select) => db.run(`COPY (${select}) TO '${join(out, table, 'part-0.parquet')}' (FORMAT parquet)`);
 
 // duration_ms is INT (the job widens it); uploaded_at is TIMESTAMPTZ
@@ -61,7 +63,9 @@ FROM (VALUES
   ('dup2',               'u1',               NULL,                           'ACTIVE',                     NULL),
   ('t30',                'u10',              NULL,                           'ACTIVE',                     NULL),
   ('t31',                'u11',              NULL,                           'ACTIVE',                     NULL),
-  ('t32',                'u12',              NULL,                           'ACTIVE',                     NULL)
+  ('t32',                'u12',              NULL,                           'ACTIVE',                     NULL),
+  ('t33',                'u12',              ['NOAİ'],                       'actıve',                     NULL),
+  ('t34',                'u12',              NULL,                           'ſtate',                      NULL)
 ) AS v(track_id, uploader_id, tags, state, embedded_dmi)`);
 
 // valid_from / valid_to are TIMESTAMP without time zone (Spark reads timestamp_ntz; the job reads it as UTC)
@@ -90,7 +94,10 @@ FROM (VALUES
   ('L67', 't14 ', 'NOPE',                NULL,                                   NULL,                    NULL),
   ('L68', 't30',  NULL,                  NULL,                                   NULL,                    NULL),
   ('L69', 't31',  'SELF',                [chr(160) || 'Recommendation' || chr(9)], NULL,                  NULL),
-  ('L70', 't32',  'SELF',                NULL,                                   '2026-05-31 23:59:59.999999', '2026-06-01 00:00:00.000001')
+  ('L70', 't32',  'SELF',                NULL,                                   '2026-05-31 23:59:59.999999', '2026-06-01 00:00:00.000001'),
+  ('L71', 't33',  'diﬆributor',          NULL,                                   NULL,                    NULL),
+  ('L72', 't33',  'ſelf',                ['Fraud_Detectİon'],                    NULL,                    NULL),
+  ('L73', 't34',  'Public_Domaiﬁ',       NULL,                                   NULL,                    NULL)
 ) AS v(license_id, track_id, licensor_type, prohibited_purposes, valid_from, valid_to)`);
 
 // event_ts is TIMESTAMPTZ; an extra column (channel) must appear in quarantine records
@@ -121,7 +128,9 @@ FROM (VALUES
   ('e19', 'u10',   'generative_training',     'OPT_IN',            '2026-05-31 23:59:59.999999+00'),
   ('e20', 'u10',   'generative_training',     'OPT_OUT',           '2026-06-01 00:00:00.000001+00'),
   ('e21', 'u11',   '*',                       'opt_out',           '2026-06-01 00:00:00+00'),
-  ('e22', 'u11',   'generative_training',     'OPT_IN',            '2026-06-01 00:00:00+00')
+  ('e22', 'u11',   'generative_training',     'OPT_IN',            '2026-06-01 00:00:00+00'),
+  ('e23', 'u12',   'recommendatİon',          'OPT_OUT',           '2025-01-01 00:00:00+00'),
+  ('e24', 'u12',   'Marketing_Email',         'opt_ıN',            '2025-01-01 00:00:00+00')
 ) AS v(event_id, user_id, purpose, action, event_ts)`);
 db.closeSync();
 instance.closeSync();
