@@ -28,9 +28,12 @@ CREATE OR REPLACE TEMP MACRO is_blank(s) AS
 -- Spark changes case with Java's full Unicode mapping, DuckDB with the simple one. They differ where the result can
 -- be ASCII (and so an enum value or a purpose name) only for these: upper-case ß ﬀ ﬁ ﬂ ﬃ ﬄ ﬅ ﬆ become SS FF FI FL FFI
 -- FFL ST ST ('diﬆributor' is DISTRIBUTOR), and lower-case İ becomes i + U+0307 (not a purpose name), not i.
-CREATE OR REPLACE TEMP MACRO java_upper(s) AS upper(
-    replace(replace(replace(replace(replace(replace(replace(replace(s,
-        'ß', 'SS'), 'ﬀ', 'FF'), 'ﬁ', 'FI'), 'ﬂ', 'FL'), 'ﬃ', 'FFI'), 'ﬄ', 'FFL'), 'ﬅ', 'ST'), 'ﬆ', 'ST'));
+-- An ASCII value (as many bytes as characters) skips the replacements.
+CREATE OR REPLACE TEMP MACRO java_upper(s) AS
+    CASE WHEN strlen(s) = length(s) THEN upper(s) ELSE upper(
+        replace(replace(replace(replace(replace(replace(replace(replace(s,
+            'ß', 'SS'), 'ﬀ', 'FF'), 'ﬁ', 'FI'), 'ﬂ', 'FL'), 'ﬃ', 'FFI'), 'ﬄ', 'FFL'), 'ﬅ', 'ST'), 'ﬆ', 'ST'))
+    END;
 
 -- @step setup
 CREATE OR REPLACE TEMP MACRO java_lower(s) AS lower(replace(s, 'İ', 'i' || chr(775)));
