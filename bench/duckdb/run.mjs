@@ -274,4 +274,5 @@ console.log(`${'total (incl. start-up)'.padEnd(28)} ${fmtSeconds(total).padStart
 console.log(`peak RSS (VmHWM)             ${(peak / 2 ** 30).toFixed(2)} GiB`);
 // one line for scripts that repeat the measurement
 console.log(`bench ${JSON.stringify({ wall_s: +(total / 1000).toFixed(3), cpu_s: +(totalCpu / 1000).toFixed(3),
-  peak_rss_bytes: peak, steps: Object.fromEntries([...timings].map(([n, t]) => [n, +(t.wall / 1000).toFixed(3)])) })}`);
+  peak_rss_bytes: peak, steps_wall_s: Object.fromEntries([...timings].map(([n, t]) => [n, +(t.wall / 1000).toFixed(3)])),
+  steps_cpu_s: Object.fromEntries([...timings].map(([n, t]) => [n, +(t.cpu / 1000).toFixed(3)])) })}`);
