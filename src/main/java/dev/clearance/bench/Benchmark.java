@@ -122,13 +122,15 @@ public final class Benchmark {
         Column[] purposes = policy.purposeNames().stream().map(p -> lit(p)).toArray(Column[]::new);
         Dataset<Row> pairs = read(InputTable.TRACKS).withColumn(PURPOSE, explode(array(purposes)));
         Path root = Path.of(job.output()).resolveSibling(Path.of(job.output()).getFileName() + "-floor");
-        Dataset<Row> ledger = project(pairs, OutputTables.LEDGER_SCHEMA);
+        long pairCount = record.decisionCounts().stream().mapToLong(p -> p.included() + p.excluded()).sum();
+        int cores = spark.sparkContext().defaultParallelism();
+        Dataset<Row> ledger = OutputTables.sizedForFiles(project(pairs, OutputTables.LEDGER_SCHEMA), pairCount, cores);
         write(ledger, root.resolve("ledger"), OutputTables.LEDGER_SCHEMA, OutputTables.LEDGER_PROPERTIES);
         write(ledger, root.resolve("current"), OutputTables.LEDGER_SCHEMA, OutputTables.CURRENT_PROPERTIES);
         long included = record.decisionCounts().stream().mapToLong(PurposeCount::included).sum();
-        long pairCount = record.decisionCounts().stream().mapToLong(p -> p.included() + p.excluded()).sum();
         Dataset<Row> curated = project(pairs.filter(pmod(xxhash64(col(TRACK_ID), col(PURPOSE)), lit(pairCount))
                 .lt(included)), OutputTables.CURATED_SCHEMA);
+        curated = OutputTables.sizedForFiles(curated, included, cores);
         write(curated, root.resolve("curated"), OutputTables.CURATED_SCHEMA, OutputTables.CURATED_PROPERTIES);
         spark.sparkContext().setJobDescription(null);
         long rows = 0;

@@ -19,8 +19,9 @@ import org.apache.spark.sql.Column;
  */
 public final class Normalize {
     private static final String WS = "[\\t\\n\\x{0B}\\f\\r\\x{1C}-\\x{1F}\\p{Z}]";
-    private static final String EDGE_WS = "^" + WS + "+|" + WS + "+$";
-    private static final String ALL_WS = "^" + WS + "*$";
+    // \z, not $: $ also matches before a final line terminator such as U+0085, which is not whitespace here.
+    private static final String EDGE_WS = "^" + WS + "+|" + WS + "+\\z";
+    private static final String ALL_WS = "^" + WS + "*\\z";
     private static final String NOT_TAG_CHAR = "[^a-z0-9]";
     private static final Pattern EDGE_WS_PATTERN = Pattern.compile(EDGE_WS);
     private static final Pattern NOT_TAG_CHAR_PATTERN = Pattern.compile(NOT_TAG_CHAR);

@@ -5,6 +5,8 @@ import static dev.clearance.catalog.Columns.*;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructField;
@@ -56,6 +58,11 @@ public final class OutputTables {
     public static final Map<String, String> CURATED_PROPERTIES = Map.of(
             "delta.dataSkippingStatsColumns", String.join(",", TRACK_ID, UPLOADER_ID));
 
+    /** About 100 MB of Parquet per file for ledger-shaped rows. */
+    static final long ROWS_PER_FILE = 4_000_000;
+    /** Below this a file is not worth a task of its own. */
+    static final long MIN_ROWS_PER_FILE = 100_000;
+
     private final String root;
 
     /** @param root a local path or a URI */
@@ -74,6 +81,17 @@ public final class OutputTables {
     /** The path of a table given by its name relative to the output root, e.g. {@link #LEDGER}. */
     public String path(String name) {
         return root + "/" + name;
+    }
+
+    /**
+     * The rows to write, in as many partitions as files wanted: one per {@link #ROWS_PER_FILE} rows, but at
+     * least one per core while each gets {@link #MIN_ROWS_PER_FILE}. Never more than the rows already have
+     * (coalesce does not shuffle), so a small run writes one file rather than one per shuffle partition.
+     */
+    public static Dataset<Row> sizedForFiles(Dataset<Row> rows, long rowCount, int cores) {
+        long bySize = (rowCount + ROWS_PER_FILE - 1) / ROWS_PER_FILE;
+        long byCores = Math.min(cores, (rowCount + MIN_ROWS_PER_FILE - 1) / MIN_ROWS_PER_FILE);
+        return rows.coalesce((int) Math.max(1, Math.min(Integer.MAX_VALUE, Math.max(bySize, byCores))));
     }
 
     public static List<String> columns(StructType schema) {

@@ -97,6 +97,7 @@ public final class ClearanceJob {
         this.clock = clock;
     }
 
+    @SuppressWarnings("try")    // the lease is held, not used, inside the try
     public Outcome run(RunRequest request) {
         Optional<Instant> requestedAsOf = request.asOf().map(t -> t.truncatedTo(ChronoUnit.MICROS));
         Instant startedAt = clock.instant();
@@ -268,7 +269,7 @@ public final class ClearanceJob {
                 LOG.info("ledger rows of run {} were written by an earlier attempt; not writing them again", runId);
                 return DeltaTables.version(spark, ledgerPath);
             }
-            return DeltaTables.append(LedgerDiff.ledgerRows(diff), ledgerPath);
+            return DeltaTables.append(sized(LedgerDiff.ledgerRows(diff), ledgerRows), ledgerPath);
         });
         written.add(new OutputVersion(OutputTables.LEDGER, ledgerPath, ledgerVersion, ledgerRows));
 
@@ -278,7 +279,7 @@ public final class ClearanceJob {
         writes.add(() -> {
             DeltaTables.ensure(spark, currentPath, OutputTables.LEDGER_SCHEMA, OutputTables.CURRENT_PROPERTIES);
             long version = describe("writing " + OutputTables.CURRENT, () ->
-                    DeltaTables.overwrite(LedgerDiff.currentRows(diff), currentPath));
+                    DeltaTables.overwrite(sized(LedgerDiff.currentRows(diff), currentRows), currentPath));
             return new OutputVersion(OutputTables.CURRENT, currentPath, version, currentRows);
         });
         for (PurposeCount count : counts.purposes()) {
@@ -317,7 +318,7 @@ public final class ClearanceJob {
     private OutputVersion writeCurated(String purpose, Dataset<Row> rows, long count) {
         String path = outputs.curated(purpose);
         DeltaTables.ensure(spark, path, OutputTables.CURATED_SCHEMA, OutputTables.CURATED_PROPERTIES);
-        long version = describe("writing curated/" + purpose, () -> DeltaTables.overwrite(rows, path));
+        long version = describe("writing curated/" + purpose, () -> DeltaTables.overwrite(sized(rows, count), path));
         return new OutputVersion(OutputTables.CURATED_DIR + "/" + purpose, path, version, count);
     }
 
@@ -442,6 +443,10 @@ public final class ClearanceJob {
         Dataset<Row> cached = rows.persist(StorageLevel.MEMORY_AND_DISK());
         persisted.add(cached);
         return cached;
+    }
+
+    private Dataset<Row> sized(Dataset<Row> rows, long rowCount) {
+        return OutputTables.sizedForFiles(rows, rowCount, spark.sparkContext().defaultParallelism());
     }
 
     /** Runs one stage of the run: observed, timed and named in the Spark UI. */

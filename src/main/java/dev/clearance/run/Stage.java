@@ -1,19 +1,19 @@
 package dev.clearance.run;
 
 /**
- * The steps of a run, in the order they happen. They name the Spark job descriptions, the progress log,
- * the benchmark's timings and the points a crash test stops a run at.
+ * The steps of a run, in the order they happen: what the benchmark times and where the crash tests stop a
+ * run. A step ends once its writes are committed.
  */
 public enum Stage {
-    /** Reading the run log, choosing as_of and the previous run, taking the lease. */
+    /** Reading the run log, opening the inputs, taking the lease, writing the RUNNING row. */
     PLAN("plan"),
-    /** Opening the inputs at their versions and checking every row. */
+    /** Checking every input row and writing the quarantine. */
     READ_VALIDATE("read+validate"),
-    WRITE_QUARANTINE("write quarantine"),
-    /** Licenses in force, consent per purpose, tags and DMI: one row of facts per track. */
-    RESOLVE("resolve"),
-    /** Every (track, purpose) decision and its counts. */
-    DECIDE("decide"),
+    /**
+     * Resolution (licenses in force, consent per purpose, tags, DMI) and every (track, purpose) decision with
+     * its counts: one Spark job, as the two are fused into one pipeline.
+     */
+    DECIDE("resolve+decide"),
     /** This run's decisions against the previous run's lineage/current. */
     DIFF("diff"),
     WRITE_LEDGER("write ledger"),

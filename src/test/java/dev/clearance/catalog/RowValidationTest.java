@@ -46,7 +46,10 @@ class RowValidationTest {
                         track("badstate", "u", "ARCHIVED", null, null),
                         track("dup", "u", "ACTIVE", null, null),
                         track("dup", "u", "nonsense", null, null),
-                        track("dup ", "u", "ACTIVE", null, null)),
+                        track("dup ", "u", "ACTIVE", null, null),
+                        // U+0085 is not whitespace, even as the last character (a regex '$' would think so).
+                        track("\u0085", "u", "ACTIVE", null, null),
+                        track("nel", " \u0085", "ACTIVE", null, null)),
                 List.of(
                         Frames.row("ok", null),
                         Frames.row(null, "BLANK_KEY"),
@@ -56,7 +59,9 @@ class RowValidationTest {
                         Frames.row("badstate", "UNKNOWN_ENUM"),
                         Frames.row("dup", "DUPLICATE_KEY"),
                         Frames.row("dup", "UNKNOWN_ENUM"),
-                        Frames.row("dup ", null)));
+                        Frames.row("dup ", null),
+                        Frames.row("\u0085", null),
+                        Frames.row("nel", null)));
     }
 
     @Test
