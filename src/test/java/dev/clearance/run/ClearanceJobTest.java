@@ -241,6 +241,7 @@ class ClearanceJobTest {
     }
 
     @Test
+    @SuppressWarnings("try")    // the lease is held, not used
     void aRunIsRefusedWhileAnotherHoldsTheOutputRootAndLeavesNoLeaseBehind() {
         catalogV1();
         Path config = config(0.5);

@@ -27,6 +27,7 @@ class RunLockTest {
     }
 
     @Test
+    @SuppressWarnings("try")    // the lease is held, not used
     void aSecondRunIsRefusedWithExitFiveNamingTheHolderUntilTheFirstReleases() {
         Path lease = root.resolve("out").resolve(RunLock.FILE_NAME);
         try (RunLock first = RunLock.acquire(root.resolve("out").toString(), "daily-1", HADOOP, at(NOW))) {
@@ -44,6 +45,7 @@ class RunLockTest {
     }
 
     @Test
+    @SuppressWarnings("try")    // the lease is held, not used
     void aLeaseWhoseHolderStoppedHeartbeatingIsTakenOverAndNotDeletedByItsFormerHolder() throws Exception {
         String out = root.toString();
         RunLock dead = RunLock.acquire(out, "killed", HADOOP, at(NOW));
