@@ -30,7 +30,7 @@ public final class HtmlReport {
             body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,Helvetica,Arial,sans-serif;color:#1d2330;
             margin:0;background:#f6f7f9}
             header{background:#1d2b3a;color:#fff;padding:20px 32px}header h1{margin:0 0 6px;font-size:22px}
-            header p{margin:2px 0;color:#d5dde6}header code{color:#fff}
+            header p{margin:2px 0;color:#d5dde6}header code{color:#fff;background:#33475b}
             main{padding:8px 32px 32px;max-width:1200px}
             section{background:#fff;border:1px solid #dde1e7;border-radius:6px;padding:16px 20px;margin:18px 0}
             h2{font-size:17px;margin:0 0 12px}h3{font-size:14px;margin:10px 0 4px}
@@ -98,12 +98,12 @@ public final class HtmlReport {
 
     /** A line chart of included (solid) and excluded (dashed) tracks across runs. */
     private static void trendChart(StringBuilder h, String purpose, List<RunRecord> runs) {
-        int width = 520;
-        int height = 200;
-        int left = 56;
-        int right = 16;
+        int width = 400;
+        int height = 190;
+        int left = 52;
+        int right = 44;
         int top = 12;
-        int bottom = 40;
+        int bottom = 34;
         long max = 1;
         for (RunRecord r : runs) {
             PurposeCount c = count(r, purpose);
@@ -177,9 +177,9 @@ public final class HtmlReport {
                 h.append("<p class=\"muted\">No track excluded.</p>\n</div>\n");
                 continue;
             }
-            int barHeight = 20;
-            int labelWidth = 210;
-            int width = 520;
+            int barHeight = 18;
+            int labelWidth = 200;
+            int width = 440;
             int height = counts.size() * (barHeight + 6) + 4;
             long max = counts.get(0).tracks();
             h.append("<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 ").append(width).append(' ')

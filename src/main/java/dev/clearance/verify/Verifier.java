@@ -162,6 +162,7 @@ public final class Verifier {
     private static CheckResult result(String name, String description, long checked, String unit,
                                       Dataset<Row> violations) {
         Dataset<Row> found = violations.persist(StorageLevel.MEMORY_AND_DISK());
+        found.sparkSession().sparkContext().setJobDescription("clearance verify: " + name);
         try {
             long total = found.count();
             List<Violation> first = total == 0 ? List.of() : found.orderBy(Checks.LOCATION, Checks.ROW, Checks.PROBLEM)
@@ -170,6 +171,7 @@ public final class Verifier {
             return new CheckResult(name, description, checked, unit, total, first);
         } finally {
             found.unpersist();
+            found.sparkSession().sparkContext().setJobDescription(null);
         }
     }
 }
