@@ -13,10 +13,12 @@ import dev.clearance.policy.Dmi;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.apache.spark.sql.Row;
 
@@ -57,7 +59,7 @@ public final class ReasonSentences {
         }
         List<Sentence> sentences = new ArrayList<>();
         for (String code : reasons) {
-            Optional<Reason> reason = java.util.Arrays.stream(Reason.values()).filter(r -> r.name().equals(code))
+            Optional<Reason> reason = Arrays.stream(Reason.values()).filter(r -> r.name().equals(code))
                     .findFirst();
             sentences.add(new Sentence(code, reason.map(r -> sentence(r, ledger, facts))
                     .orElse("a reason code this version of Clearance does not know")));
@@ -244,7 +246,7 @@ public final class ReasonSentences {
         return s == null ? "null" : "'" + s + "'";
     }
 
-    private static String whenRead(Read read, java.util.function.Function<Read, String> available, String otherwise) {
+    private static String whenRead(Read read, Function<Read, String> available, String otherwise) {
         if (read == null) {
             return otherwise;
         }

@@ -1,6 +1,8 @@
 package dev.clearance.verify;
 
 import static dev.clearance.testing.AuditScenario.RUN2;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.not;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -119,9 +121,8 @@ class VerifyTest {
         String ledger = dir.resolve("out/lineage/decisions").toString();
         spark.sql("ALTER TABLE delta.`" + ledger + "` SET TBLPROPERTIES ('delta.appendOnly' = 'false')");
         List<Row> kept = spark.read().format("delta").load(ledger)
-                .filter(org.apache.spark.sql.functions.not(
-                        org.apache.spark.sql.functions.col(Columns.TRACK_ID).equalTo(AuditScenario.T8)
-                                .and(org.apache.spark.sql.functions.col(Columns.PURPOSE).equalTo(AuditScenario.REC))))
+                .filter(not(col(Columns.TRACK_ID).equalTo(AuditScenario.T8)
+                        .and(col(Columns.PURPOSE).equalTo(AuditScenario.REC))))
                 .collectAsList();
         spark.createDataFrame(kept, OutputTables.LEDGER_SCHEMA).write().format("delta").mode(SaveMode.Overwrite)
                 .save(ledger);
