@@ -4,6 +4,7 @@ import static dev.clearance.catalog.Columns.*;
 import static org.apache.spark.sql.functions.col;
 
 import dev.clearance.catalog.InputTable;
+import dev.clearance.catalog.Normalize;
 import dev.clearance.errors.ConfigException;
 import dev.clearance.publish.OutputTables;
 import java.sql.Timestamp;
@@ -57,10 +58,11 @@ public final class Explain {
                           String validFrom, String validTo) {}
 
     /**
-     * @param purpose null for every purpose the track was decided for
+     * @param purposeName null for every purpose the track was decided for; normalised like any purpose name
      * @param atRun   null for the latest SUCCEEDED run; then the history also shows rows of runs that did not finish
      */
-    public static Explanation explain(PublishedOutputs outputs, String trackId, String purpose, String atRun) {
+    public static Explanation explain(PublishedOutputs outputs, String trackId, String purposeName, String atRun) {
+        String purpose = purposeName == null ? null : Normalize.purposeName(purposeName);
         RunRecord target = outputs.succeededRun(atRun);
         Column filter = col(TRACK_ID).equalTo(trackId);
         List<Row> rows = outputs.ledger().filter(purpose == null ? filter : filter.and(col(PURPOSE).equalTo(purpose)))

@@ -137,7 +137,8 @@ class ExplainTest {
 
     @Test
     void atRunGivesTheStateAsOfThatRunAndOnlyTheHistoryUpToIt() {
-        Cli.Result then = explain("--track", AuditScenario.T1, "--purpose", GEN, "--at-run", RUN1);
+        // the purpose is normalised like any purpose name
+        Cli.Result then = explain("--track", AuditScenario.T1, "--purpose", " Generative-Training", "--at-run", RUN1);
         assertThat(then.exitCode()).isEqualTo(ExitCode.OK.code());
         assertThat(then.out()).startsWith("Track t000000001 at run " + RUN1 + " (as_of 2026-11-20T00:00:00Z)")
                 .contains("generative_training: INCLUDED (since run " + RUN1 + ")", "history, 1 change:",
