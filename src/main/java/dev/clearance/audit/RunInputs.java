@@ -87,8 +87,7 @@ public final class RunInputs {
 
     /** E.g. {@code licenses (delta v3, /lake/licenses)}. */
     public static String describe(InputVersion version) {
-        String at = version.version() != null ? "delta v" + version.version() : version.format() + " " + version.fingerprint();
-        return version.table() + " (" + at + ", " + version.path() + ")";
+        return version.table() + " (" + version.describe() + ", " + version.path() + ")";
     }
 
     private static String firstLine(Exception e) {
