@@ -11,7 +11,8 @@ import picocli.CommandLine.Command;
 /** The command line of jobs/clearance and of spark-submit. Exit codes follow the contract (see ExitCode). */
 @Command(name = "clearance", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Decides, per track and AI purpose, whether a catalog track may be used, and records why.",
-        subcommands = {RunCommand.class, GenerateCommand.class, DemoCommand.class, BenchCommand.class})
+        subcommands = {RunCommand.class, GenerateCommand.class, DemoCommand.class, BenchCommand.class,
+                ExplainCommand.class, SubjectCommand.class, VerifyCommand.class, ReportCommand.class})
 public final class Main {
     private static final Logger LOG = LoggerFactory.getLogger(Main.class);
 
