@@ -88,7 +88,7 @@ class CrashSafetyTest {
     @BeforeAll
     static void lakesAndReference() throws IOException {
         SparkSession spark = SparkExtension.spark();
-        LakeGenerator.Lake lake = LakeGenerator.generate(spark, 3_000, 7);
+        LakeGenerator.Lake lake = LakeGenerator.generate(spark, 1_500, 7);
         save(lake.tracks(), shared.resolve("lake1/tracks"));
         save(lake.licenses(), shared.resolve("lake1/licenses"));
         save(lake.consents(), shared.resolve("lake1/consents"));
