@@ -89,7 +89,7 @@ final class BenchCommand implements Callable<Integer> {
             GenerateCommand.write(spark, lake, tracks, seed, TableFormat.DELTA);
         }
         Path output = work.resolve("out-" + tracks + "-s" + seed);
-        deleteOutputs(output);
+        Benchmark.deleteTree(output);
         Map<InputTable, JobConfig.TableLocation> inputs = new EnumMap<>(InputTable.class);
         for (InputTable table : InputTable.values()) {
             inputs.put(table, new JobConfig.TableLocation(lake.resolve(table.tableName()).toString(), TableFormat.DELTA));
@@ -104,7 +104,7 @@ final class BenchCommand implements Callable<Integer> {
         if (keep) {
             spec.commandLine().getOut().printf("%noutputs kept in %s%n", output);
         } else {
-            deleteOutputs(output);
+            Benchmark.deleteTree(output);
         }
         spec.commandLine().getOut().flush();
         return ExitCode.OK.code();
@@ -119,9 +119,5 @@ final class BenchCommand implements Callable<Integer> {
             Files.copy(in, target, StandardCopyOption.REPLACE_EXISTING);
         }
         return target;
-    }
-
-    private static void deleteOutputs(Path output) {
-        Benchmark.deleteTree(output);
     }
 }
