@@ -36,9 +36,9 @@ final class BenchCommand implements Callable<Integer> {
     private static final String DEFAULT_POLICY = "/dev/clearance/bench/policy.yaml";
     /** The generator makes about 0.5% of rows invalid; a tiny lake can go over 1% by chance. */
     private static final double MAX_QUARANTINE_FRACTION = 0.05;
-    /** As conf/clearance.yaml: few shuffle partitions for one machine, no UI. */
-    private static final Map<String, String> SPARK_CONF = Map.of(
-            "spark.sql.shuffle.partitions", "8", "spark.ui.enabled", "false");
+    /** As conf/clearance.yaml: few shuffle and Delta log-replay partitions for one machine, no UI. */
+    private static final Map<String, String> SPARK_CONF = Map.of("spark.sql.shuffle.partitions", "8",
+            "spark.databricks.delta.snapshotPartitions", "2", "spark.ui.enabled", "false");
 
     @Spec
     CommandSpec spec;

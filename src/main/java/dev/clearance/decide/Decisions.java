@@ -10,6 +10,7 @@ import static org.apache.spark.sql.functions.struct;
 import dev.clearance.policy.Policy;
 import dev.clearance.policy.PurposeRule;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
@@ -26,21 +27,32 @@ public final class Decisions {
     public static final List<String> COLUMNS = List.of(TRACK_ID, PURPOSE, DECISION, REASONS, UPLOADER_ID,
             CONSENT_STATE, CONSENT_EVENT_ID, LICENSE_IDS, LICENSOR_TYPES, MATCHED_NO_AI_TAG, EMBEDDED_DMI,
             TITLE, GENRE, DURATION_MS, AUDIO_URI);
+    /** The per-purpose part of a decision, held in {@link #perTrack}'s array. */
+    private static final List<String> PAIR_FIELDS = List.of(PURPOSE, REASONS, CONSENT_STATE, CONSENT_EVENT_ID);
     private static final String PER_PURPOSE = "_per_purpose";
     private static final DataType STRINGS = DataTypes.createArrayType(DataTypes.StringType);
 
     private Decisions() {}
 
+    /** {@link #perPair} of {@link #perTrack}: one row per distinct non-blank track_id and purpose, {@link #COLUMNS}. */
+    public static Dataset<Row> decide(Policy policy, Instant asOf, Dataset<Row> tracks, Dataset<Row> licenses,
+                                      Dataset<Row> consents) {
+        return perPair(perTrack(policy, asOf, tracks, licenses, consents));
+    }
+
     /**
+     * Every decision of the run, one row per distinct non-blank track_id: the track's evidence and, in one array,
+     * each purpose's reasons (none = INCLUDED) and consent. A quarter of the rows of {@link #perPair}, so this is the form a run keeps.
+     *
      * @param tracks   validated tracks (see {@link dev.clearance.catalog.RowValidation#annotate})
      * @param licenses validated licenses
      * @param consents validated consents
-     * @return one row per distinct non-blank track_id and policy purpose, columns {@link #COLUMNS}
      */
-    public static Dataset<Row> decide(Policy policy, Instant asOf, Dataset<Row> tracks, Dataset<Row> licenses,
-                                      Dataset<Row> consents) {
+    public static Dataset<Row> perTrack(Policy policy, Instant asOf, Dataset<Row> tracks, Dataset<Row> licenses,
+                                        Dataset<Row> consents) {
         List<PurposeRule> rules = policy.purposes();
         Column[] perPurpose = new Column[rules.size()];
+        Column[] invalidPerPurpose = new Column[rules.size()];
         for (int i = 0; i < rules.size(); i++) {
             Column consent = col(Resolution.consentColumn(i));
             Column reasons = DecisionRules.reasons(rules.get(i), consent);
@@ -49,25 +61,19 @@ public final class Decisions {
                     reasons.as(REASONS),
                     Resolution.consentState(consent).as(CONSENT_STATE),
                     Resolution.consentEventId(consent).as(CONSENT_EVENT_ID));
+            invalidPerPurpose[i] = struct(
+                    lit(rules.get(i).name()).as(PURPOSE),
+                    array(lit(Reason.INVALID_TRACK_RECORD.name())).as(REASONS),
+                    nullOf(DataTypes.StringType, CONSENT_STATE),
+                    nullOf(DataTypes.StringType, CONSENT_EVENT_ID));
         }
         Dataset<Row> valid = Resolution.trackFacts(policy, asOf, tracks, licenses, consents)
-                .withColumn(PER_PURPOSE, explode(array(perPurpose)))
-                .select(col(TRACK_ID), col(PER_PURPOSE + "." + PURPOSE),
-                        DecisionRules.decision(col(PER_PURPOSE + "." + REASONS)).as(DECISION),
-                        col(PER_PURPOSE + "." + REASONS).as(REASONS), col(UPLOADER_ID), col(PER_PURPOSE + "." + CONSENT_STATE),
-                        col(PER_PURPOSE + "." + CONSENT_EVENT_ID), col(LICENSE_IDS), col(LICENSOR_TYPES),
-                        col(MATCHED_NO_AI_TAG), col(EMBEDDED_DMI), col(TITLE), col(GENRE), col(DURATION_MS),
-                        col(AUDIO_URI));
-
-        Column[] purposeNames = policy.purposeNames().stream().map(p -> lit(p)).toArray(Column[]::new);
+                .select(col(TRACK_ID), col(UPLOADER_ID), col(LICENSE_IDS), col(LICENSOR_TYPES), col(MATCHED_NO_AI_TAG),
+                        col(EMBEDDED_DMI), col(TITLE), col(GENRE), col(DURATION_MS), col(AUDIO_URI),
+                        array(perPurpose).as(PER_PURPOSE));
         Dataset<Row> invalid = Resolution.invalidReferences(tracks, TRACK_ID)
                 .select(col(TRACK_ID),
-                        explode(array(purposeNames)).as(PURPOSE),
-                        lit(Decision.EXCLUDED.name()).as(DECISION),
-                        array(lit(Reason.INVALID_TRACK_RECORD.name())).as(REASONS),
                         nullOf(DataTypes.StringType, UPLOADER_ID),
-                        nullOf(DataTypes.StringType, CONSENT_STATE),
-                        nullOf(DataTypes.StringType, CONSENT_EVENT_ID),
                         nullOf(STRINGS, LICENSE_IDS),
                         nullOf(STRINGS, LICENSOR_TYPES),
                         nullOf(DataTypes.StringType, MATCHED_NO_AI_TAG),
@@ -75,8 +81,23 @@ public final class Decisions {
                         nullOf(DataTypes.StringType, TITLE),
                         nullOf(DataTypes.StringType, GENRE),
                         nullOf(DataTypes.LongType, DURATION_MS),
-                        nullOf(DataTypes.StringType, AUDIO_URI));
+                        nullOf(DataTypes.StringType, AUDIO_URI),
+                        array(invalidPerPurpose).as(PER_PURPOSE));
         return valid.unionByName(invalid);
+    }
+
+    /** One row per (track, purpose) of {@link #perTrack}'s rows, columns {@link #COLUMNS}. */
+    public static Dataset<Row> perPair(Dataset<Row> perTrack) {
+        String pair = "_pair";
+        List<Column> columns = new ArrayList<>();
+        for (String name : COLUMNS) {
+            if (name.equals(DECISION)) {
+                columns.add(DecisionRules.decision(col(pair + "." + REASONS)).as(DECISION));
+            } else {
+                columns.add(PAIR_FIELDS.contains(name) ? col(pair + "." + name).as(name) : col(name));
+            }
+        }
+        return perTrack.withColumn(pair, explode(col(PER_PURPOSE))).select(columns.toArray(Column[]::new));
     }
 
     private static Column nullOf(DataType type, String name) {

@@ -12,7 +12,6 @@ import static org.apache.spark.sql.functions.array_distinct;
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.collect_list;
-import static org.apache.spark.sql.functions.collect_set;
 import static org.apache.spark.sql.functions.filter;
 import static org.apache.spark.sql.functions.flatten;
 import static org.apache.spark.sql.functions.get;
@@ -56,10 +55,12 @@ public final class Resolution {
     static final String DMI_VALUE = "_dmi";
     /** The uploader has an invalid consent row. */
     static final String CONSENT_INVALID = "_consent_invalid";
-    /** Per purpose: the winning consent event as struct(neg_ts, rank, event_id, action), null = none. */
     /** consent_state when the creator made no applicable choice. */
     static final String CONSENT_NONE = "NONE";
+    /** Per purpose: the winning consent event as struct(neg_ts, rank, event_id, action), null = none. */
     private static final String CONSENT_PREFIX = "_consent_";
+    /** The valid licenses of a track in force at as_of, as structs. */
+    private static final String IN_FORCE = "_in_force";
     private static final String EVENT_ORDER = "neg_ts";
     private static final String ACTION_ORDER = "rank";
 
@@ -120,13 +121,20 @@ public final class Resolution {
                 .and(col(VALID_TO).isNull().or(lit(at).lt(col(VALID_TO))));
         Column prohibited = coalesce(array_compact(transform(col(PROHIBITED_PURPOSES), p -> purposeName(p))),
                 emptyStrings());
+        // One object buffer per track: the in-force licenses as structs (a valid row has all three), unpacked after.
+        Column license = struct(col(LICENSE_ID).as(LICENSE_ID), enumValue(col(LICENSOR_TYPE)).as(LICENSOR_TYPE),
+                prohibited.as(PROHIBITED));
+        Column inForceLicenses = col(IN_FORCE);
         return annotatedLicenses
                 .filter(not(isBlank(col(TRACK_ID))))
                 .groupBy(TRACK_ID)
-                .agg(sort_array(collect_list(when(inForce, col(LICENSE_ID)))).as(LICENSE_IDS),
-                        sort_array(collect_set(when(inForce, enumValue(col(LICENSOR_TYPE))))).as(LICENSOR_TYPES),
-                        array_distinct(flatten(collect_list(when(inForce, prohibited)))).as(PROHIBITED),
-                        max(not(isValid())).as(LICENSE_INVALID));
+                .agg(collect_list(when(inForce, license)).as(IN_FORCE), max(not(isValid())).as(LICENSE_INVALID))
+                .select(col(TRACK_ID),
+                        sort_array(transform(inForceLicenses, l -> l.getField(LICENSE_ID))).as(LICENSE_IDS),
+                        sort_array(array_distinct(transform(inForceLicenses, l -> l.getField(LICENSOR_TYPE))))
+                                .as(LICENSOR_TYPES),
+                        array_distinct(flatten(transform(inForceLicenses, l -> l.getField(PROHIBITED)))).as(PROHIBITED),
+                        col(LICENSE_INVALID));
     }
 
     /**

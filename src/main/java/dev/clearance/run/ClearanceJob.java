@@ -95,6 +95,7 @@ public final class ClearanceJob {
         this.outputs = new OutputTables(config.output());
         this.runLog = new RunLog(spark, outputs);
         this.clock = clock;
+        OutputTables.PARQUET_WRITER_SETTINGS.forEach(spark.conf()::set);
     }
 
     @SuppressWarnings("try")    // the lease is held, not used, inside the try
@@ -231,8 +232,9 @@ public final class ClearanceJob {
             throw new QuarantineLimitException(message);
         }
 
-        Dataset<Row> decisions = persist(Decisions.decide(policy, running.asOf(), validated.get(InputTable.TRACKS),
-                validated.get(InputTable.LICENSES), validated.get(InputTable.CONSENTS)));
+        // Kept once per track (a quarter of the pairs) and exploded to pairs by every reader.
+        Dataset<Row> decisions = Decisions.perPair(persist(Decisions.perTrack(policy, running.asOf(),
+                validated.get(InputTable.TRACKS), validated.get(InputTable.LICENSES), validated.get(InputTable.CONSENTS))));
         Counts counts = stage(Stage.DECIDE, "deciding every (track, purpose)", () -> countDecisions(decisions));
 
         LedgerDiff.Stamp stamp = new LedgerDiff.Stamp(runId, Timestamp.from(running.asOf()), policy.version(),

@@ -163,7 +163,7 @@ class StandaloneClusterIT {
                 quarantine: {max_fraction: 0.01}
                 spark:
                   master: "local[2]"
-                  conf: {spark.sql.shuffle.partitions: "2"}
+                  conf: {spark.sql.shuffle.partitions: "2", spark.databricks.delta.snapshotPartitions: "2"}
                 """.formatted(lake, dir.resolve(name), POLICY));
     }
 
