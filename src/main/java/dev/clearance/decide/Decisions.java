@@ -37,7 +37,17 @@ public final class Decisions {
     /** {@link #perPair} of {@link #perTrack}: one row per distinct non-blank track_id and purpose, {@link #COLUMNS}. */
     public static Dataset<Row> decide(Policy policy, Instant asOf, Dataset<Row> tracks, Dataset<Row> licenses,
                                       Dataset<Row> consents) {
-        return perPair(perTrack(policy, asOf, tracks, licenses, consents));
+        return perPair(perTrack(policy, asOf, tracks, licenses, consentsAt(policy, asOf, consents)));
+    }
+
+    /**
+     * Each user's consent per purpose at {@code asOf}, one row per user: small next to the catalog, so a run can
+     * materialize it and let Spark broadcast it to the tracks on its real size.
+     *
+     * @param consents validated consents
+     */
+    public static Dataset<Row> consentsAt(Policy policy, Instant asOf, Dataset<Row> consents) {
+        return Resolution.consentAt(consents, policy, asOf);
     }
 
     /**
@@ -46,7 +56,7 @@ public final class Decisions {
      *
      * @param tracks   validated tracks (see {@link dev.clearance.catalog.RowValidation#annotate})
      * @param licenses validated licenses
-     * @param consents validated consents
+     * @param consents {@link #consentsAt} of the validated consents
      */
     public static Dataset<Row> perTrack(Policy policy, Instant asOf, Dataset<Row> tracks, Dataset<Row> licenses,
                                         Dataset<Row> consents) {

@@ -57,7 +57,7 @@ public final class Resolution {
     static final String CONSENT_INVALID = "_consent_invalid";
     /** consent_state when the creator made no applicable choice. */
     static final String CONSENT_NONE = "NONE";
-    /** Per purpose: the winning consent event as struct(neg_ts, rank, event_id, action), null = none. */
+    /** Per purpose: the winning consent event as struct(event_id, action), null = none. */
     private static final String CONSENT_PREFIX = "_consent_";
     /** The valid licenses of a track in force at as_of, as structs. */
     private static final String IN_FORCE = "_in_force";
@@ -73,16 +73,17 @@ public final class Resolution {
     /**
      * One row per valid track with its evidence: licenses in force, invalid-record flags, the resolved consent
      * for every purpose, the matched no-AI tag and the effective DMI value. One aggregate per side table
-     * (licenses by track, consents by user) yields both its evidence and its invalid-record flag.
+     * (licenses by track here, consents by user in {@link #consentAt}) yields both its evidence and its
+     * invalid-record flag.
      */
     static Dataset<Row> trackFacts(Policy policy, Instant asOf, Dataset<Row> tracks, Dataset<Row> licenses,
-                                   Dataset<Row> consents) {
+                                   Dataset<Row> resolvedConsents) {
         Timestamp at = Timestamp.from(asOf);
         Dataset<Row> validTracks = valid(tracks)
                 .withColumn(STATE_VALUE, enumValue(col(STATE)))
                 .withColumn(MATCHED_NO_AI_TAG, matchedNoAiTag(col(TAGS), policy.noAiTags()))
                 .withColumn(DMI_VALUE, effectiveDmi(col(EMBEDDED_DMI)));
-        Dataset<Row> consent = consentAt(consents, policy, at).withColumnRenamed(USER_ID, UPLOADER_ID);
+        Dataset<Row> consent = resolvedConsents.withColumnRenamed(USER_ID, UPLOADER_ID);
         // The license side is as large as the catalog: hash it rather than sort both sides.
         return validTracks
                 .join(licensesInForce(licenses, at).hint("shuffle_hash"), new String[] {TRACK_ID}, "left")
@@ -143,7 +144,8 @@ public final class Resolution {
      * latest; on a tie OPT_OUT beats OPT_IN, then the smallest event_id. The minimum of
      * struct(-event_ts, rank, event_id) picks exactly that event.
      */
-    static Dataset<Row> consentAt(Dataset<Row> annotatedConsents, Policy policy, Timestamp at) {
+    static Dataset<Row> consentAt(Dataset<Row> annotatedConsents, Policy policy, Instant asOf) {
+        Timestamp at = Timestamp.from(asOf);
         Column action = enumValue(col(ACTION));
         Column purpose = purposeName(col(PURPOSE));
         Column candidate = struct(
@@ -158,10 +160,20 @@ public final class Resolution {
             perPurpose[i] = min(when(applicable.and(purpose.isin(purposes.get(i), Purposes.ALL)), candidate))
                     .as(consentColumn(i));
         }
+        // The ordering fields have done their work: what is joined to every track of the user is only the event.
+        Column[] resolved = new Column[purposes.size() + 2];
+        resolved[0] = col(USER_ID);
+        resolved[1] = col(CONSENT_INVALID);
+        for (int i = 0; i < purposes.size(); i++) {
+            Column winner = col(consentColumn(i));
+            resolved[i + 2] = when(winner.isNotNull(), struct(winner.getField(CONSENT_EVENT_ID).as(CONSENT_EVENT_ID),
+                    winner.getField(ACTION).as(ACTION))).as(consentColumn(i));
+        }
         return annotatedConsents
                 .filter(not(isBlank(col(USER_ID))))
                 .groupBy(USER_ID)
-                .agg(max(not(isValid())).as(CONSENT_INVALID), perPurpose);
+                .agg(max(not(isValid())).as(CONSENT_INVALID), perPurpose)
+                .select(resolved);
     }
 
     /** NONE, OPT_IN or OPT_OUT from a per-purpose consent column. */

@@ -44,6 +44,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -68,8 +69,8 @@ public final class ClearanceJob {
     /** Above this many duplicate keys in one input (a broken export), they are joined by shuffle, not broadcast. */
     private static final long BROADCAST_MAX_KEYS = 1_000_000;
 
-    /** Output tables written at once after the ledger; Delta commits to different tables do not conflict. */
-    private static final int PARALLEL_WRITES = 4;
+    /** Actions run at once, e.g. the writes after the ledger (Delta commits to different tables do not conflict). */
+    private static final int MAX_PARALLEL_ACTIONS = 8;
 
     private final SparkSession spark;
     private final JobConfig config;
@@ -78,7 +79,7 @@ public final class ClearanceJob {
     private final RunLog runLog;
     private final Clock clock;
     private final RunObserver observer;
-    private final List<Dataset<Row>> persisted = new ArrayList<>();
+    private final List<Dataset<Row>> persisted = new CopyOnWriteArrayList<>();
 
     /** The run's result; {@code alreadySucceeded} when the run_id had succeeded before and nothing was done. */
     public record Outcome(RunRecord record, boolean alreadySucceeded) {}
@@ -114,12 +115,14 @@ public final class ClearanceJob {
         LOG.info("run {} as_of {} under policy {} ({}){}", runId, plan.asOf(), policy.version(), policy.sha256(),
                 plan.resuming() ? ", completing an interrupted run on the inputs it first read" : "");
         // Inputs are opened (and their schemas checked) before anything is written, even the lease.
-        Map<InputTable, Snapshot> inputs = new EnumMap<>(InputTable.class);
+        List<Callable<Snapshot>> opening = new ArrayList<>();
         for (InputTable table : InputTable.values()) {
             Optional<InputVersion> pinned = plan.resuming() ? plan.existing().get().input(table.tableName())
                     : Optional.empty();
-            inputs.put(table, LakeReader.open(spark, table, config.location(table), pinned));
+            opening.add(() -> LakeReader.open(spark, table, config.location(table), pinned));
         }
+        Map<InputTable, Snapshot> inputs = new EnumMap<>(InputTable.class);
+        inParallel(opening).forEach(snapshot -> inputs.put(snapshot.table(), snapshot));
 
         try (RunLock lease = RunLock.acquire(outputs.root(), runId, spark.sparkContext().hadoopConfiguration(), clock)) {
             Plan underLease = plan(runId, requestedAsOf, startedAt);
@@ -185,12 +188,16 @@ public final class ClearanceJob {
         String runId = running.runId();
         observer.stageStarted(Stage.READ_VALIDATE);
         long validateStart = System.nanoTime();
+        List<Callable<KeyScan>> scanning = new ArrayList<>();
+        for (InputTable table : InputTable.values()) {
+            scanning.add(() -> scanKeys(inputs.get(table)));
+        }
         Map<InputTable, Dataset<Row>> validated = new EnumMap<>(InputTable.class);
         Map<InputTable, Long> totals = new EnumMap<>(InputTable.class);
-        for (InputTable table : InputTable.values()) {
-            Snapshot snapshot = inputs.get(table);
-            totals.put(table, describe("counting " + table.tableName(), () -> snapshot.rows().count()));
-            validated.put(table, RowValidation.annotate(table, snapshot.rows(), duplicateKeys(table, snapshot), policy));
+        for (KeyScan scan : inParallel(scanning)) {
+            InputTable table = scan.snapshot().table();
+            totals.put(table, scan.rows());
+            validated.put(table, RowValidation.annotate(table, scan.snapshot().rows(), scan.duplicateKeys(), policy));
         }
         String quarantinePath = outputs.path(OutputTables.QUARANTINE);
         Dataset<Row> quarantine = null;
@@ -232,10 +239,16 @@ public final class ClearanceJob {
             throw new QuarantineLimitException(message);
         }
 
+        observer.stageStarted(Stage.DECIDE);
+        long decideStart = System.nanoTime();
+        // Materialized first, the per-user consents are broadcast to the tracks when their real size allows.
+        Dataset<Row> consents = persist(Decisions.consentsAt(policy, running.asOf(), validated.get(InputTable.CONSENTS)));
+        describe("resolving consents per user", consents::count);
         // Kept once per track (a quarter of the pairs) and exploded to pairs by every reader.
         Dataset<Row> decisions = Decisions.perPair(persist(Decisions.perTrack(policy, running.asOf(),
-                validated.get(InputTable.TRACKS), validated.get(InputTable.LICENSES), validated.get(InputTable.CONSENTS))));
-        Counts counts = stage(Stage.DECIDE, "deciding every (track, purpose)", () -> countDecisions(decisions));
+                validated.get(InputTable.TRACKS), validated.get(InputTable.LICENSES), consents)));
+        Counts counts = describe("deciding every (track, purpose)", () -> countDecisions(decisions));
+        observer.stageFinished(Stage.DECIDE, System.nanoTime() - decideStart);
 
         LedgerDiff.Stamp stamp = new LedgerDiff.Stamp(runId, Timestamp.from(running.asOf()), policy.version(),
                 policy.sha256());
@@ -307,14 +320,19 @@ public final class ClearanceJob {
         return done;
     }
 
+    /** An input's row count and the keys shared by 2+ of its rows. */
+    private record KeyScan(Snapshot snapshot, long rows, Dataset<Row> duplicateKeys) {}
+
     /**
-     * The keys shared by 2+ rows of an input, computed once over the key column alone. Broadcast to the rows
-     * unless there are too many to ship to every executor (a broken export), then joined by shuffle.
+     * Counts an input's rows and finds its duplicate keys, computed once over the key column alone. They are
+     * broadcast to the rows unless there are too many to ship to every executor (a broken export).
      */
-    private Dataset<Row> duplicateKeys(InputTable table, Snapshot snapshot) {
+    private KeyScan scanKeys(Snapshot snapshot) {
+        InputTable table = snapshot.table();
+        long rows = describe("counting " + table.tableName(), () -> snapshot.rows().count());
         Dataset<Row> keys = persist(RowValidation.duplicateKeys(table, snapshot.rows()));
         long count = describe("finding duplicate " + table.keyColumn() + " in " + table.tableName(), keys::count);
-        return count <= BROADCAST_MAX_KEYS ? broadcast(keys) : keys;
+        return new KeyScan(snapshot, rows, count <= BROADCAST_MAX_KEYS ? broadcast(keys) : keys);
     }
 
     private OutputVersion writeCurated(String purpose, Dataset<Row> rows, long count) {
@@ -324,11 +342,15 @@ public final class ClearanceJob {
         return new OutputVersion(OutputTables.CURATED_DIR + "/" + purpose, path, version, count);
     }
 
-    private static List<OutputVersion> inParallel(List<Callable<OutputVersion>> writes) {
-        ExecutorService pool = Executors.newFixedThreadPool(Math.min(PARALLEL_WRITES, writes.size()));
+    /**
+     * Runs independent Spark actions at once: their driver-side work (planning, Delta commits) overlaps the
+     * others' tasks. Results in the order given; the first failure in that order is thrown.
+     */
+    private static <T> List<T> inParallel(List<Callable<T>> work) {
+        ExecutorService pool = Executors.newFixedThreadPool(Math.min(MAX_PARALLEL_ACTIONS, work.size()));
         try {
-            List<OutputVersion> results = new ArrayList<>();
-            for (Future<OutputVersion> future : pool.invokeAll(writes)) {
+            List<T> results = new ArrayList<>();
+            for (Future<T> future : pool.invokeAll(work)) {
                 results.add(future.get());
             }
             return results;
@@ -336,7 +358,7 @@ public final class ClearanceJob {
             throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while writing outputs", e);
+            throw new IllegalStateException("interrupted while waiting for Spark", e);
         } finally {
             pool.shutdownNow();
         }
