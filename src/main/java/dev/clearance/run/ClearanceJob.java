@@ -245,7 +245,7 @@ public final class ClearanceJob {
         Dataset<Row> consents = persist(Decisions.consentsAt(policy, running.asOf(), validated.get(InputTable.CONSENTS)));
         describe("resolving consents per user", consents::count);
         // Kept once per track (a quarter of the pairs) and exploded to pairs by every reader.
-        Dataset<Row> decisions = Decisions.perPair(persist(Decisions.perTrack(policy, running.asOf(),
+        Dataset<Row> decisions = Decisions.perPair(persistLarge(Decisions.perTrack(policy, running.asOf(),
                 validated.get(InputTable.TRACKS), validated.get(InputTable.LICENSES), consents)));
         Counts counts = describe("deciding every (track, purpose)", () -> countDecisions(decisions));
         observer.stageFinished(Stage.DECIDE, System.nanoTime() - decideStart);
@@ -266,7 +266,7 @@ public final class ClearanceJob {
                     .orElseThrow(() -> new IllegalStateException("run " + previous.get().runId() + " recorded no "
                             + OutputTables.CURRENT + " version")).version();
             Dataset<Row> previousCurrent = DeltaTables.readVersion(spark, currentPath, previousVersion);
-            diff = persist(LedgerDiff.diff(stamped, previousCurrent, Set.copyOf(policy.purposeNames()), stamp));
+            diff = persistLarge(LedgerDiff.diff(stamped, previousCurrent, Set.copyOf(policy.purposeNames()), stamp));
             Map<String, Long> changes = stage(Stage.DIFF, "comparing with the current state of " + previous.get().runId(),
                     () -> countChanges(diff));
             ledgerRows = changes.entrySet().stream()
@@ -463,8 +463,21 @@ public final class ClearanceJob {
                 reasonCounts, quarantineCounts, ledgerRows);
     }
 
+    /** Keeps small, reused results (keys, per-user facts) in memory, spilling only if they are not small. */
     private Dataset<Row> persist(Dataset<Row> rows) {
-        Dataset<Row> cached = rows.persist(StorageLevel.MEMORY_AND_DISK());
+        return persist(rows, StorageLevel.MEMORY_AND_DISK());
+    }
+
+    /**
+     * Keeps catalog-sized results on local disk, where the OS page cache serves them as fast as memory when it
+     * has room: in the heap, a partition is unrolled whole before it can spill, and that does not stay bounded.
+     */
+    private Dataset<Row> persistLarge(Dataset<Row> rows) {
+        return persist(rows, StorageLevel.DISK_ONLY());
+    }
+
+    private Dataset<Row> persist(Dataset<Row> rows, StorageLevel level) {
+        Dataset<Row> cached = rows.persist(level);
         persisted.add(cached);
         return cached;
     }

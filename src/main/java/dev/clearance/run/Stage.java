@@ -11,7 +11,7 @@ public enum Stage {
     READ_VALIDATE("read+validate"),
     /**
      * Resolution (licenses in force, consent per purpose, tags, DMI) and every (track, purpose) decision with
-     * its counts: one Spark job, as the two are fused into one pipeline.
+     * its counts: the per-user consents first, then one Spark job, as the rest is fused into one pipeline.
      */
     DECIDE("resolve+decide"),
     /** This run's decisions against the previous run's lineage/current. */
