@@ -52,7 +52,8 @@ public final class Decisions {
 
     /**
      * Every decision of the run, one row per distinct non-blank track_id: the track's evidence and, in one array,
-     * each purpose's reasons (none = INCLUDED) and consent. A quarter of the rows of {@link #perPair}, so this is the form a run keeps.
+     * each purpose's reasons (none = INCLUDED) and consent. A quarter of the rows of {@link #perPair}, so this is
+     * the form a run keeps.
      *
      * @param tracks   validated tracks (see {@link dev.clearance.catalog.RowValidation#annotate})
      * @param licenses validated licenses

@@ -242,7 +242,8 @@ public final class ClearanceJob {
         observer.stageStarted(Stage.DECIDE);
         long decideStart = System.nanoTime();
         // Materialized first, the per-user consents are broadcast to the tracks when their real size allows.
-        Dataset<Row> consents = persist(Decisions.consentsAt(policy, running.asOf(), validated.get(InputTable.CONSENTS)));
+        Dataset<Row> consents = persist(
+                Decisions.consentsAt(policy, running.asOf(), validated.get(InputTable.CONSENTS)));
         describe("resolving consents per user", consents::count);
         // Kept once per track (a quarter of the pairs) and exploded to pairs by every reader.
         Dataset<Row> decisions = Decisions.perPair(persistLarge(Decisions.perTrack(policy, running.asOf(),

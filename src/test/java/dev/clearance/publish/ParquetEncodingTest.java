@@ -50,7 +50,8 @@ class ParquetEncodingTest {
                     new org.apache.hadoop.fs.Path(file.toUri()), new Configuration()))) {
                 for (BlockMetaData block : reader.getFooter().getBlocks()) {
                     for (ColumnChunkMetaData column : block.getColumns()) {
-                        dictionary.merge(column.getPath().toDotString(), column.hasDictionaryPage(), Boolean::logicalAnd);
+                        dictionary.merge(column.getPath().toDotString(), column.hasDictionaryPage(),
+                                Boolean::logicalAnd);
                     }
                 }
             }
