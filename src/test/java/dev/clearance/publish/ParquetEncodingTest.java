@@ -3,11 +3,13 @@ package dev.clearance.publish;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.clearance.catalog.Columns;
+import dev.clearance.spark.DeltaTables;
 import dev.clearance.testing.AuditScenario;
 import dev.clearance.testing.SparkExtension;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -17,23 +19,48 @@ import org.apache.parquet.hadoop.ParquetFileReader;
 import org.apache.parquet.hadoop.metadata.BlockMetaData;
 import org.apache.parquet.hadoop.metadata.ColumnChunkMetaData;
 import org.apache.parquet.hadoop.util.HadoopInputFile;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The output files carry the writer settings of {@link OutputTables#PARQUET_WRITER_SETTINGS}. */
 @ExtendWith(SparkExtension.class)
 class ParquetEncodingTest {
 
-    /** The ledger's 30 rows repeat track ids: without the settings every string column would get a dictionary. */
+    /** The ledger's 30 rows repeat every id: without the settings every string column would get a dictionary. */
     @Test
-    void columnsUniquePerRowAreWrittenWithoutADictionaryAndTheOthersWithOne() throws IOException {
+    void columnsThatGrowWithTheCatalogAreWrittenWithoutADictionaryAndTheOthersWithOne() throws IOException {
         Map<String, Boolean> ledger = dictionaryPerColumn(AuditScenario.output().resolve(OutputTables.LEDGER));
 
         assertThat(ledger).containsEntry(Columns.TRACK_ID, false)
                 .containsEntry(Columns.LICENSE_IDS + ".list.element", false)
+                .containsEntry(Columns.UPLOADER_ID, false)
+                .containsEntry(Columns.CONSENT_EVENT_ID, false)
                 .containsEntry(Columns.PURPOSE, true)
-                .containsEntry(Columns.UPLOADER_ID, true)
+                .containsEntry(Columns.CONSENT_STATE, true)
                 .containsEntry(Columns.REASONS + ".list.element", true);
+    }
+
+    /** Sixty curated rows sharing one title, one uploader and one genre: only the genre gets a dictionary. */
+    @Test
+    void titlesAreWrittenWithoutADictionaryEvenWhenTheyRepeat(SparkSession spark, @TempDir Path dir)
+            throws IOException {
+        OutputTables.PARQUET_WRITER_SETTINGS.forEach(spark.conf()::set);
+        List<Row> rows = new ArrayList<>();
+        for (int i = 0; i < 60; i++) {
+            rows.add(RowFactory.create(String.format("t%09d", i), "u1", "Intro", "pop", 1000L, "s3://audio/" + i,
+                    List.of(), List.of(), "NONE", null, "v1", "run-1", null));
+        }
+        String table = dir.resolve("curated").toString();
+        DeltaTables.ensure(spark, table, OutputTables.CURATED_SCHEMA, OutputTables.CURATED_PROPERTIES);
+        DeltaTables.overwrite(spark.createDataFrame(rows, OutputTables.CURATED_SCHEMA), table);
+
+        assertThat(dictionaryPerColumn(Path.of(table))).containsEntry(Columns.TITLE, false)
+                .containsEntry(Columns.UPLOADER_ID, false)
+                .containsEntry(Columns.GENRE, true);
     }
 
     /** Per column path: whether every chunk of every data file of the table has a dictionary page. */
