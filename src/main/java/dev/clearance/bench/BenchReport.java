@@ -22,11 +22,30 @@ public final class BenchReport {
                 seconds(r.jobNanos() - staged), 100.0 * (r.jobNanos() - staged) / r.jobNanos()));
         out.append(String.format(Locale.ROOT, "%-26s %10.1f   CPU %.1f s%n%n", "job, wall", seconds(r.jobNanos()),
                 seconds(r.jobCpuNanos())));
-        out.append(String.format(Locale.ROOT, "%-26s %10.1f   CPU %.1f s; read the inputs once, write %,d rows%n",
-                "floor, wall", seconds(r.floorNanos()), seconds(r.floorCpuNanos()), r.floorRows()));
-        out.append(String.format(Locale.ROOT, "%-26s %10.2f   CPU %.2f (job wrote %,d rows)%n", "job / floor",
-                (double) r.jobNanos() / r.floorNanos(), (double) r.jobCpuNanos() / r.floorCpuNanos(),
-                r.outputRows()));
+        Benchmark.Floor warm = r.warmFloor();
+        if (r.freshFloor().isPresent()) {
+            Benchmark.Floor fresh = r.freshFloor().get();
+            out.append(String.format(Locale.ROOT, "%-26s %10.1f   CPU %.1f s; read the inputs once, write %,d rows,"
+                    + " in a fresh JVM like the job%n", "floor, fresh JVM", seconds(fresh.nanos()),
+                    seconds(fresh.cpuNanos()), fresh.rows()));
+        } else {
+            out.append(String.format(Locale.ROOT, "%-26s %10s   (no JVM of its own under spark-submit)%n",
+                    "floor, fresh JVM", "n/a"));
+        }
+        out.append(String.format(Locale.ROOT, "%-26s %10.1f   CPU %.1f s; the same in this JVM, warmed up by the job%n",
+                "floor, warm JVM", seconds(warm.nanos()), seconds(warm.cpuNanos())));
+        if (r.freshFloor().isPresent()) {
+            Benchmark.Floor fresh = r.freshFloor().get();
+            out.append(String.format(Locale.ROOT, "%-26s %10.2f   CPU %.2f; against the warm floor %.2f (CPU %.2f)%n",
+                    "job / floor", (double) r.jobNanos() / fresh.nanos(), (double) r.jobCpuNanos() / fresh.cpuNanos(),
+                    (double) r.jobNanos() / warm.nanos(), (double) r.jobCpuNanos() / warm.cpuNanos()));
+        } else {
+            out.append(String.format(Locale.ROOT, "%-26s %10s   against the warm floor %.2f (CPU %.2f)%n",
+                    "job / floor", "n/a", (double) r.jobNanos() / warm.nanos(),
+                    (double) r.jobCpuNanos() / warm.cpuNanos()));
+        }
+        out.append(String.format(Locale.ROOT, "%-26s %,10d   rows written to the ledger, current and curated tables%n",
+                "job, rows written", r.outputRows()));
         out.append(String.format(Locale.ROOT, "%-26s %,10.0f   decisions per second%n", "throughput",
                 r.decisions() / seconds(r.jobNanos())));
         out.append(String.format(Locale.ROOT, "%-26s %10s   live after GC; heap grew to %s; process RSS %s%n%n",

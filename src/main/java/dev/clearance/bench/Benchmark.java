@@ -34,6 +34,7 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
 import java.util.stream.Stream;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
@@ -42,9 +43,10 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.StructType;
 
 /**
- * Times one full run on a lake and, in the same JVM, the floor: what Spark needs just to read the inputs
- * once and write as many rows to the same kinds of Delta tables. The ratio between the two is the cost of
- * the decisions themselves; the floor runs after the job, so it profits from the warmer JVM.
+ * Times one full run on a lake against the floor: what Spark needs just to read the inputs once and write as
+ * many rows to the same kinds of Delta tables. The ratio between the two is the cost of the decisions
+ * themselves. A JVM's first Spark work pays for class loading and JIT compilation, so the floor is measured
+ * twice: in a fresh JVM of its own, on the footing of the job, and again in the job's JVM once it is warm.
  */
 public final class Benchmark {
     private static final Instant BENCH_AS_OF = Instant.parse("2026-06-01T00:00:00Z");
@@ -60,10 +62,24 @@ public final class Benchmark {
         this.policy = policy;
     }
 
-    /** What one benchmark invocation measured. Times in nanoseconds, sizes in bytes. */
+    /** How many rows the floor writes: as many pairs as the job decided, as many curated rows as it included. */
+    public record FloorSize(long pairs, long included) {
+        static FloorSize of(RunRecord record) {
+            return new FloorSize(record.decisionCounts().stream().mapToLong(p -> p.included() + p.excluded()).sum(),
+                    record.decisionCounts().stream().mapToLong(PurposeCount::included).sum());
+        }
+    }
+
+    /** One measurement of the floor. Times in nanoseconds. */
+    public record Floor(long nanos, long cpuNanos, long rows) {}
+
+    /**
+     * What one benchmark invocation measured. Times in nanoseconds, sizes in bytes. {@code freshFloor} is
+     * empty where no JVM of its own could be started for it (under spark-submit).
+     */
     public record Result(long tracks, int purposes, Map<Stage, Long> stages, long jobNanos, long jobCpuNanos,
-                         RunRecord record, long floorNanos, long floorCpuNanos, long floorRows, long peakLiveHeap, long peakHeap, long peakRss,
-                         List<TableSize> outputs) {
+                         RunRecord record, Optional<Floor> freshFloor, Floor warmFloor, long peakLiveHeap,
+                         long peakHeap, long peakRss, List<TableSize> outputs) {
         public long decisions() {
             return record.decisionCounts().stream().mapToLong(p -> p.included() + p.excluded()).sum();
         }
@@ -78,7 +94,11 @@ public final class Benchmark {
     /** A Delta table's data files: how many and how large. */
     public record TableSize(String table, long rows, long files, long bytes) {}
 
-    public Result run() {
+    /**
+     * Runs the job, then the floor in a fresh JVM ({@code freshFloor}, given the floor's size), then the floor
+     * in this one.
+     */
+    public Result run(Function<FloorSize, Optional<Floor>> freshFloor) {
         Map<Stage, Long> stages = new EnumMap<>(Stage.class);
         RunObserver timings = new RunObserver() {
             @Override
@@ -99,22 +119,26 @@ public final class Benchmark {
             long peakLive = heap.peakLive();
             long peakUsed = heap.peakUsed();
             tracks = read(InputTable.TRACKS).count();
-            long floorStart = System.nanoTime();
-            long floorCpuStart = cpuNanos();
-            long floorRows = floor(record);
-            long floorNanos = System.nanoTime() - floorStart;
-            long floorCpu = cpuNanos() - floorCpuStart;
-            return new Result(tracks, policy.purposes().size(), stages, jobNanos, jobCpu, record, floorNanos, floorCpu,
-                    floorRows,
+            FloorSize size = FloorSize.of(record);
+            Optional<Floor> fresh = freshFloor.apply(size);
+            return new Result(tracks, policy.purposes().size(), stages, jobNanos, jobCpu, record, fresh, floor(size),
                     peakLive, peakUsed, peakRss(), sizes(record));
         }
+    }
+
+    /** Times the floor alone: in a fresh JVM, what {@link #run} compares the job with. */
+    public Floor floor(FloorSize size) {
+        long start = System.nanoTime();
+        long cpuStart = cpuNanos();
+        long rows = writeFloor(size);
+        return new Floor(System.nanoTime() - start, cpuNanos() - cpuStart, rows);
     }
 
     /**
      * Reads every input in full once, then writes the job's ledger, lineage/current and curated row counts as
      * plain projections of tracks × purposes into Delta tables with the job's table properties.
      */
-    private long floor(RunRecord record) {
+    private long writeFloor(FloorSize size) {
         spark.sparkContext().setJobDescription("bench: floor");
         for (InputTable table : InputTable.values()) {
             read(table).write().format("noop").mode("overwrite").save();
@@ -122,12 +146,12 @@ public final class Benchmark {
         Column[] purposes = policy.purposeNames().stream().map(p -> lit(p)).toArray(Column[]::new);
         Dataset<Row> pairs = read(InputTable.TRACKS).withColumn(PURPOSE, explode(array(purposes)));
         Path root = Path.of(job.output()).resolveSibling(Path.of(job.output()).getFileName() + "-floor");
-        long pairCount = record.decisionCounts().stream().mapToLong(p -> p.included() + p.excluded()).sum();
+        long pairCount = size.pairs();
         int cores = spark.sparkContext().defaultParallelism();
         Dataset<Row> ledger = OutputTables.sizedForFiles(project(pairs, OutputTables.LEDGER_SCHEMA), pairCount, cores);
         write(ledger, root.resolve("ledger"), OutputTables.LEDGER_SCHEMA, OutputTables.LEDGER_PROPERTIES);
         write(ledger, root.resolve("current"), OutputTables.LEDGER_SCHEMA, OutputTables.CURRENT_PROPERTIES);
-        long included = record.decisionCounts().stream().mapToLong(PurposeCount::included).sum();
+        long included = size.included();
         Dataset<Row> curated = project(pairs.filter(pmod(xxhash64(col(TRACK_ID), col(PURPOSE)), lit(pairCount))
                 .lt(included)), OutputTables.CURATED_SCHEMA);
         curated = OutputTables.sizedForFiles(curated, included, cores);

@@ -12,11 +12,15 @@ import dev.clearance.spark.SparkSessions;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -37,6 +41,8 @@ final class BenchCommand implements Callable<Integer> {
     /** The generator makes about 0.5% of rows invalid; a tiny lake can go over 1% by chance. */
     private static final double MAX_QUARANTINE_FRACTION = 0.05;
     /** As conf/clearance.yaml: few shuffle and Delta log-replay partitions for one machine, no UI. */
+    /** The line by which the fresh-JVM floor reports to the bench that started it. */
+    private static final String FLOOR_RESULT = "floor-result";
     private static final Map<String, String> SPARK_CONF = Map.of("spark.sql.shuffle.partitions", "8",
             "spark.databricks.delta.snapshotPartitions", "2", "spark.ui.enabled", "false");
 
@@ -67,6 +73,10 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--conf", paramLabel = "KEY=VALUE", description = "extra Spark setting (repeatable)")
     Map<String, String> conf = new LinkedHashMap<>();
 
+    /** Set by the bench itself on the JVM it starts for the fresh-JVM floor: PAIRS,INCLUDED. */
+    @Option(names = "--floor-only", hidden = true, split = ",", paramLabel = "PAIRS,INCLUDED")
+    long[] floorOnly;
+
     @Override
     public Integer call() throws IOException {
         if (tracks < 1) {
@@ -89,14 +99,22 @@ final class BenchCommand implements Callable<Integer> {
             GenerateCommand.write(spark, lake, tracks, seed, TableFormat.DELTA);
         }
         Path output = work.resolve("out-" + tracks + "-s" + seed);
-        Benchmark.deleteTree(output);
         Map<InputTable, JobConfig.TableLocation> inputs = new EnumMap<>(InputTable.class);
         for (InputTable table : InputTable.values()) {
             inputs.put(table, new JobConfig.TableLocation(lake.resolve(table.tableName()).toString(), TableFormat.DELTA));
         }
         JobConfig job = new JobConfig(inputs, output.toString(), policyPath, MAX_QUARANTINE_FRACTION, master, sparkConf,
                 Optional.empty());
-        Benchmark.Result result = new Benchmark(spark, job, policy).run();
+        if (floorOnly != null) {
+            Benchmark.Floor floor = new Benchmark(spark, job, policy).floor(new Benchmark.FloorSize(floorOnly[0],
+                    floorOnly[1]));
+            spec.commandLine().getOut().printf("%s %d %d %d%n", FLOOR_RESULT, floor.nanos(), floor.cpuNanos(),
+                    floor.rows());
+            spec.commandLine().getOut().flush();
+            return ExitCode.OK.code();
+        }
+        Benchmark.deleteTree(output);
+        Benchmark.Result result = new Benchmark(spark, job, policy).run(size -> freshFloor(size, policyPath));
         String setting = String.format("%s, shuffle partitions %s, max heap %,d MB",
                 SparkSessions.launchedBySparkSubmit() ? spark.sparkContext().master() : master,
                 spark.conf().get("spark.sql.shuffle.partitions"), Runtime.getRuntime().maxMemory() >> 20);
@@ -108,6 +126,46 @@ final class BenchCommand implements Callable<Integer> {
         }
         spec.commandLine().getOut().flush();
         return ExitCode.OK.code();
+    }
+
+    /**
+     * The floor in a JVM of its own, started like this one (same java, JVM options and classpath), so that it
+     * pays the same class loading and JIT compilation as the job. Not under spark-submit, which owns the driver.
+     */
+    private Optional<Benchmark.Floor> freshFloor(Benchmark.FloorSize size, Path policyPath) {
+        if (SparkSessions.launchedBySparkSubmit()) {
+            return Optional.empty();
+        }
+        List<String> command = new ArrayList<>();
+        command.add(ProcessHandle.current().info().command()
+                .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
+                .filter(arg -> !arg.startsWith("-XX:StartFlightRecording") && !arg.startsWith("-agentlib:jdwp"))
+                .forEach(command::add);
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName(), "bench",
+                "--tracks", Long.toString(tracks), "--seed", Long.toString(seed), "--dir", dir.toAbsolutePath().toString(),
+                "--policy", policyPath.toString(), "--master", master,
+                "--floor-only", size.pairs() + "," + size.included()));
+        conf.forEach((key, value) -> command.addAll(List.of("--conf", key + "=" + value)));
+        try {
+            Process process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+            String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            int exit = process.waitFor();
+            for (String line : out.split("\\R")) {
+                String[] fields = line.split(" ");
+                if (exit == 0 && fields.length == 4 && fields[0].equals(FLOOR_RESULT)) {
+                    return Optional.of(new Benchmark.Floor(Long.parseLong(fields[1]), Long.parseLong(fields[2]),
+                            Long.parseLong(fields[3])));
+                }
+            }
+            throw new IllegalStateException("the floor's own JVM exited with " + exit + " without a result; its"
+                    + " output: " + out.strip());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start a JVM for the floor: " + String.join(" ", command), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while the floor ran in its own JVM", e);
+        }
     }
 
     private static Path exportDefaultPolicy(Path work) throws IOException {

@@ -37,7 +37,11 @@ class BenchCommandTest {
         Arrays.stream(Stage.values()).filter(s -> s != Stage.DIFF)
                 .forEach(stage -> assertThat(out).containsPattern("(?m)^" + stage.label()
                         .replace("+", "\\+") + "\\s+\\d+\\.\\d\\s+\\d+%$"));
-        assertThat(out).containsPattern("(?m)^job / floor\\s+\\d+\\.\\d\\d\\s+CPU \\d+\\.\\d\\d")
+        // The floor in a JVM of its own (started by the bench) and again in this one, each writing the job's rows.
+        assertThat(out).containsPattern("(?m)^floor, fresh JVM\\s+\\d+\\.\\d\\s+CPU \\d+\\.\\d s; read the inputs once,"
+                        + " write \\d,\\d{3} rows")
+                .containsPattern("(?m)^floor, warm JVM\\s+\\d+\\.\\d\\s+CPU \\d+\\.\\d s")
+                .containsPattern("(?m)^job / floor\\s+\\d+\\.\\d\\d\\s+CPU \\d+\\.\\d\\d; against the warm floor \\d+\\.\\d\\d")
                 .containsPattern("(?m)^peak driver heap\\s+\\d")
                 // A small run's rows go to a file or two, not one per shuffle partition.
                 .containsPattern("(?m)^lineage/decisions\\s+1,\\d{3}\\s+[12]\\s")
