@@ -59,19 +59,18 @@ public final class OutputTables {
             "delta.dataSkippingStatsColumns", String.join(",", TRACK_ID, UPLOADER_ID));
 
     /**
-     * Session settings for the Parquet writer of every output. Columns whose distinct values grow with the
-     * catalog (ids, titles) are written plainly: a dictionary costs a hash lookup per value, a cache miss
-     * each once it holds tens of thousands of entries, and at catalog scale it overflows and falls back to
-     * plain encoding anyway. Columns with a bounded set of values (purpose, decision, reasons, states, tags,
-     * genres, run and policy constants) keep their dictionaries.
+     * Session settings for the Parquet writer of every output. Identifiers, whose distinct values grow with
+     * the catalog, are written plainly: a dictionary costs a hash lookup per value, a cache miss each once it
+     * holds tens of thousands of entries, and at catalog scale it overflows and falls back to plain encoding
+     * anyway. Columns with a bounded set of values (purpose, decision, reasons, states, tags, genres, run and
+     * policy constants) keep their dictionaries, and so do titles, which repeat enough to be worth one.
      */
     public static final Map<String, String> PARQUET_WRITER_SETTINGS = Map.of(
             "parquet.enable.dictionary#" + TRACK_ID, "false",
             "parquet.enable.dictionary#" + AUDIO_URI, "false",
             "parquet.enable.dictionary#" + LICENSE_IDS + ".list.element", "false",
             "parquet.enable.dictionary#" + UPLOADER_ID, "false",
-            "parquet.enable.dictionary#" + CONSENT_EVENT_ID, "false",
-            "parquet.enable.dictionary#" + TITLE, "false");
+            "parquet.enable.dictionary#" + CONSENT_EVENT_ID, "false");
 
     /** About 100 MB of Parquet per file for ledger-shaped rows. */
     static final long ROWS_PER_FILE = 4_000_000;
