@@ -188,16 +188,26 @@ public final class ClearanceJob {
         String runId = running.runId();
         observer.stageStarted(Stage.READ_VALIDATE);
         long validateStart = System.nanoTime();
-        List<Callable<KeyScan>> scanning = new ArrayList<>();
+        // Each input's row count and its duplicate keys (computed over the key column alone): six small jobs at once.
+        List<Callable<Long>> scanning = new ArrayList<>();
+        Map<InputTable, Dataset<Row>> duplicateKeys = new EnumMap<>(InputTable.class);
         for (InputTable table : InputTable.values()) {
-            scanning.add(() -> scanKeys(inputs.get(table)));
+            Dataset<Row> rows = inputs.get(table).rows();
+            Dataset<Row> keys = persist(RowValidation.duplicateKeys(table, rows));
+            duplicateKeys.put(table, keys);
+            scanning.add(() -> describe("counting " + table.tableName(), rows::count));
+            scanning.add(() -> describe("finding duplicate " + table.keyColumn() + " in " + table.tableName(),
+                    keys::count));
         }
+        List<Long> scanned = inParallel(scanning);
         Map<InputTable, Dataset<Row>> validated = new EnumMap<>(InputTable.class);
         Map<InputTable, Long> totals = new EnumMap<>(InputTable.class);
-        for (KeyScan scan : inParallel(scanning)) {
-            InputTable table = scan.snapshot().table();
-            totals.put(table, scan.rows());
-            validated.put(table, RowValidation.annotate(table, scan.snapshot().rows(), scan.duplicateKeys(), policy));
+        for (InputTable table : InputTable.values()) {
+            totals.put(table, scanned.get(2 * table.ordinal()));
+            // Broadcast to the rows unless there are too many to ship to every executor (a broken export).
+            Dataset<Row> keys = duplicateKeys.get(table);
+            validated.put(table, RowValidation.annotate(table, inputs.get(table).rows(),
+                    scanned.get(2 * table.ordinal() + 1) <= BROADCAST_MAX_KEYS ? broadcast(keys) : keys, policy));
         }
         String quarantinePath = outputs.path(OutputTables.QUARANTINE);
         Dataset<Row> quarantine = null;
@@ -319,21 +329,6 @@ public final class ClearanceJob {
         });
         LOG.info("run {} succeeded: {} ledger rows, {} pairs current", runId, ledgerRows, currentRows);
         return done;
-    }
-
-    /** An input's row count and the keys shared by 2+ of its rows. */
-    private record KeyScan(Snapshot snapshot, long rows, Dataset<Row> duplicateKeys) {}
-
-    /**
-     * Counts an input's rows and finds its duplicate keys, computed once over the key column alone. They are
-     * broadcast to the rows unless there are too many to ship to every executor (a broken export).
-     */
-    private KeyScan scanKeys(Snapshot snapshot) {
-        InputTable table = snapshot.table();
-        long rows = describe("counting " + table.tableName(), () -> snapshot.rows().count());
-        Dataset<Row> keys = persist(RowValidation.duplicateKeys(table, snapshot.rows()));
-        long count = describe("finding duplicate " + table.keyColumn() + " in " + table.tableName(), keys::count);
-        return new KeyScan(snapshot, rows, count <= BROADCAST_MAX_KEYS ? broadcast(keys) : keys);
     }
 
     private OutputVersion writeCurated(String purpose, Dataset<Row> rows, long count) {
