@@ -40,9 +40,9 @@ final class BenchCommand implements Callable<Integer> {
     private static final String DEFAULT_POLICY = "/dev/clearance/bench/policy.yaml";
     /** The generator makes about 0.5% of rows invalid; a tiny lake can go over 1% by chance. */
     private static final double MAX_QUARANTINE_FRACTION = 0.05;
-    /** As conf/clearance.yaml: few shuffle and Delta log-replay partitions for one machine, no UI. */
     /** The line by which the fresh-JVM floor reports to the bench that started it. */
     private static final String FLOOR_RESULT = "floor-result";
+    /** As conf/clearance.yaml: few shuffle and Delta log-replay partitions for one machine, no UI. */
     private static final Map<String, String> SPARK_CONF = Map.of("spark.sql.shuffle.partitions", "8",
             "spark.databricks.delta.snapshotPartitions", "2", "spark.ui.enabled", "false");
 
@@ -143,8 +143,8 @@ final class BenchCommand implements Callable<Integer> {
                 .filter(arg -> !arg.startsWith("-XX:StartFlightRecording") && !arg.startsWith("-agentlib:jdwp"))
                 .forEach(command::add);
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName(), "bench",
-                "--tracks", Long.toString(tracks), "--seed", Long.toString(seed), "--dir", dir.toAbsolutePath().toString(),
-                "--policy", policyPath.toString(), "--master", master,
+                "--tracks", Long.toString(tracks), "--seed", Long.toString(seed),
+                "--dir", dir.toAbsolutePath().toString(), "--policy", policyPath.toString(), "--master", master,
                 "--floor-only", size.pairs() + "," + size.included()));
         conf.forEach((key, value) -> command.addAll(List.of("--conf", key + "=" + value)));
         try {

@@ -41,7 +41,8 @@ class BenchCommandTest {
         assertThat(out).containsPattern("(?m)^floor, fresh JVM\\s+\\d+\\.\\d\\s+CPU \\d+\\.\\d s; read the inputs once,"
                         + " write \\d,\\d{3} rows")
                 .containsPattern("(?m)^floor, warm JVM\\s+\\d+\\.\\d\\s+CPU \\d+\\.\\d s")
-                .containsPattern("(?m)^job / floor\\s+\\d+\\.\\d\\d\\s+CPU \\d+\\.\\d\\d; against the warm floor \\d+\\.\\d\\d")
+                .containsPattern("(?m)^job / floor\\s+\\d+\\.\\d\\d\\s+CPU \\d+\\.\\d\\d;"
+                        + " against the warm floor \\d+\\.\\d\\d")
                 .containsPattern("(?m)^peak driver heap\\s+\\d")
                 // A small run's rows go to a file or two, not one per shuffle partition.
                 .containsPattern("(?m)^lineage/decisions\\s+1,\\d{3}\\s+[12]\\s")
