@@ -24,6 +24,11 @@ public record RunRecord(String runId, Instant asOf, Instant startedAt, Instant f
 
     public record QuarantineCount(String sourceTable, String reason, long rows) {}
 
+    /** (track, purpose) pairs decided by the run, included or excluded. */
+    public long decisions() {
+        return decisionCounts.stream().mapToLong(p -> p.included() + p.excluded()).sum();
+    }
+
     public Optional<OutputVersion> output(String table) {
         return outputs.stream().filter(o -> o.table().equals(table)).findFirst();
     }

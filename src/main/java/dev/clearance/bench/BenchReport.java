@@ -3,6 +3,7 @@ package dev.clearance.bench;
 import dev.clearance.run.Stage;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 
 /** The benchmark's printed table: per-stage wall time, throughput, memory, output sizes, and the floor. */
 public final class BenchReport {
@@ -22,28 +23,20 @@ public final class BenchReport {
                 seconds(r.jobNanos() - staged), 100.0 * (r.jobNanos() - staged) / r.jobNanos()));
         out.append(String.format(Locale.ROOT, "%-26s %10.1f   CPU %.1f s%n%n", "job, wall", seconds(r.jobNanos()),
                 seconds(r.jobCpuNanos())));
+        Optional<Benchmark.Floor> fresh = r.freshFloor();
         Benchmark.Floor warm = r.warmFloor();
-        if (r.freshFloor().isPresent()) {
-            Benchmark.Floor fresh = r.freshFloor().get();
-            out.append(String.format(Locale.ROOT, "%-26s %10.1f   CPU %.1f s; read the inputs once, write %,d rows,"
-                    + " in a fresh JVM like the job%n", "floor, fresh JVM", seconds(fresh.nanos()),
-                    seconds(fresh.cpuNanos()), fresh.rows()));
-        } else {
-            out.append(String.format(Locale.ROOT, "%-26s %10s   (no JVM of its own under spark-submit)%n",
-                    "floor, fresh JVM", "n/a"));
-        }
+        out.append(fresh.map(f -> String.format(Locale.ROOT, "%-26s %10.1f   CPU %.1f s; read the inputs once,"
+                        + " write %,d rows, in a fresh JVM like the job%n", "floor, fresh JVM", seconds(f.nanos()),
+                        seconds(f.cpuNanos()), f.rows()))
+                .orElse(String.format(Locale.ROOT, "%-26s %10s   (no JVM of its own under spark-submit)%n",
+                        "floor, fresh JVM", "n/a")));
         out.append(String.format(Locale.ROOT, "%-26s %10.1f   CPU %.1f s; the same in this JVM, warmed up by the job%n",
                 "floor, warm JVM", seconds(warm.nanos()), seconds(warm.cpuNanos())));
-        if (r.freshFloor().isPresent()) {
-            Benchmark.Floor fresh = r.freshFloor().get();
-            out.append(String.format(Locale.ROOT, "%-26s %10.2f   CPU %.2f; against the warm floor %.2f (CPU %.2f)%n",
-                    "job / floor", (double) r.jobNanos() / fresh.nanos(), (double) r.jobCpuNanos() / fresh.cpuNanos(),
-                    (double) r.jobNanos() / warm.nanos(), (double) r.jobCpuNanos() / warm.cpuNanos()));
-        } else {
-            out.append(String.format(Locale.ROOT, "%-26s %10s   against the warm floor %.2f (CPU %.2f)%n",
-                    "job / floor", "n/a", (double) r.jobNanos() / warm.nanos(),
-                    (double) r.jobCpuNanos() / warm.cpuNanos()));
-        }
+        String againstFresh = fresh.map(f -> String.format(Locale.ROOT, "%10.2f   CPU %.2f; ",
+                        (double) r.jobNanos() / f.nanos(), (double) r.jobCpuNanos() / f.cpuNanos()))
+                .orElse(String.format(Locale.ROOT, "%10s   ", "n/a"));
+        out.append(String.format(Locale.ROOT, "%-26s %sagainst the warm floor %.2f (CPU %.2f)%n", "job / floor",
+                againstFresh, (double) r.jobNanos() / warm.nanos(), (double) r.jobCpuNanos() / warm.cpuNanos()));
         out.append(String.format(Locale.ROOT, "%-26s %,10d   rows written to the ledger, current and curated tables%n",
                 "job, rows written", r.outputRows()));
         out.append(String.format(Locale.ROOT, "%-26s %,10.0f   decisions per second%n", "throughput",

@@ -65,8 +65,8 @@ public final class Benchmark {
     /** How many rows the floor writes: as many pairs as the job decided, as many curated rows as it included. */
     public record FloorSize(long pairs, long included) {
         static FloorSize of(RunRecord record) {
-            return new FloorSize(record.decisionCounts().stream().mapToLong(p -> p.included() + p.excluded()).sum(),
-                    record.decisionCounts().stream().mapToLong(PurposeCount::included).sum());
+            long included = record.decisionCounts().stream().mapToLong(PurposeCount::included).sum();
+            return new FloorSize(record.decisions(), included);
         }
     }
 
@@ -81,7 +81,7 @@ public final class Benchmark {
                          RunRecord record, Optional<Floor> freshFloor, Floor warmFloor, long peakLiveHeap,
                          long peakHeap, long peakRss, List<TableSize> outputs) {
         public long decisions() {
-            return record.decisionCounts().stream().mapToLong(p -> p.included() + p.excluded()).sum();
+            return record.decisions();
         }
 
         /** Rows the job wrote to the ledger, lineage/current and the curated tables. */
