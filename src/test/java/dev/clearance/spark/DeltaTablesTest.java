@@ -4,11 +4,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.clearance.testing.SparkExtension;
+import io.delta.kernel.Operation;
+import io.delta.kernel.Table;
+import io.delta.kernel.defaults.engine.DefaultEngine;
+import io.delta.kernel.engine.Engine;
+import io.delta.kernel.utils.CloseableIterable;
 import io.delta.tables.DeltaTable;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
@@ -35,6 +41,21 @@ class DeltaTablesTest {
 
         assertThat(List.of(appended, replaced, overwritten)).containsExactly(1L, 2L, 3L);
         assertThat(DeltaTable.forPath(spark, path).history(1).select("version").head().getLong(0)).isEqualTo(3L);
+    }
+
+    /** Delta caches a table's log state per path; a commit by another writer must still be seen. */
+    @Test
+    void aCommitByAnotherWriterIsSeen(SparkSession spark, @TempDir Path dir) throws Exception {
+        String path = dir.resolve("t").toString();
+        DeltaTables.ensure(spark, path, SCHEMA, Map.of());
+        DeltaTables.append(spark.createDataFrame(List.of(RowFactory.create("a")), SCHEMA), path);
+        assertThat(DeltaTables.version(spark, path)).isEqualTo(1L);
+
+        Engine engine = DefaultEngine.create(new Configuration());
+        Table.forPath(engine, path).createTransactionBuilder(engine, "another writer", Operation.MANUAL_UPDATE)
+                .build(engine).commit(engine, CloseableIterable.emptyIterable());
+
+        assertThat(DeltaTables.version(spark, path)).isEqualTo(2L);
     }
 
     @Test
