@@ -7,9 +7,7 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.delta.DeltaLog;
 import org.apache.spark.sql.types.StructType;
-import scala.Option;
 
 /**
  * The few Delta operations Clearance uses. Tables are created with their schema and properties before the
@@ -32,17 +30,8 @@ public final class DeltaTables {
         builder.execute();
     }
 
-    /**
-     * The table's latest version, from Delta's cached state of its log brought up to date (a listing of the
-     * commits since it last looked). {@code history(1)} would answer the same with a query that decodes a whole
-     * CommitInfo, a cost every write paid again.
-     */
     public static long version(SparkSession spark, String path) {
-        long version = DeltaLog.forTable(spark, path).update(false, Option.empty(), Option.empty()).version();
-        if (version < 0) {
-            throw new IllegalStateException(path + " is not a Delta table (no commit in its _delta_log)");
-        }
-        return version;
+        return DeltaTable.forPath(spark, path).history(1).select("version").head().getLong(0);
     }
 
     /** Atomically replaces the whole table's content. */
