@@ -126,7 +126,7 @@ public final class Benchmark {
         }
     }
 
-    /** Times the floor alone: in a fresh JVM, what {@link #run} compares the job with. */
+    /** Times the floor alone: {@link #run} calls it in this JVM after the job, a fresh JVM calls it on its own. */
     public Floor floor(FloorSize size) {
         long start = System.nanoTime();
         long cpuStart = cpuNanos();
