@@ -10,7 +10,8 @@ import static org.apache.spark.sql.functions.explode;
 import static org.apache.spark.sql.functions.row_number;
 
 import dev.clearance.decide.Decision;
-import dev.clearance.publish.OutputTables;
+import dev.clearance.outputs.OutputRoot;
+import dev.clearance.runlog.RunRecord;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -37,17 +38,17 @@ public final class AuditReport {
 
     private AuditReport() {}
 
-    public static ReportData collect(PublishedOutputs outputs, int lastRuns, String config) {
+    public static ReportData collect(OutputRoot outputs, int lastRuns, String config) {
         RunRecord latest = outputs.latest();
         List<RunRecord> all = outputs.runs();
         List<RunRecord> shown = all.subList(Math.max(0, all.size() - lastRuns), all.size());
         Map<String, Example> byKey = new LinkedHashMap<>();
-        for (Row r : examples(outputs.atRecordedVersion(latest, OutputTables.CURRENT), EXAMPLES).collectAsList()) {
+        for (Row r : examples(outputs.atRecordedVersion(latest, OutputRoot.CURRENT), EXAMPLES).collectAsList()) {
             String key = r.getString(0) + "\u0000" + r.getString(1);
             byKey.computeIfAbsent(key, k -> new Example(r.getString(0), r.getString(1), new ArrayList<>()))
                     .trackIds().add(r.getString(2));
         }
-        return new ReportData(outputs.tables().root(), config, List.copyOf(shown), latest, List.copyOf(byKey.values()));
+        return new ReportData(outputs.root(), config, List.copyOf(shown), latest, List.copyOf(byKey.values()));
     }
 
     /**

@@ -6,7 +6,9 @@ import static org.apache.spark.sql.functions.col;
 import dev.clearance.catalog.InputTable;
 import dev.clearance.catalog.Normalize;
 import dev.clearance.errors.ConfigException;
-import dev.clearance.publish.OutputTables;
+import dev.clearance.outputs.OutputRoot;
+import dev.clearance.runlog.RunRecord;
+import dev.clearance.runlog.RunStatus;
 import java.sql.Timestamp;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -61,7 +63,7 @@ public final class Explain {
      * @param purposeName null for every purpose the track was decided for; normalised like any purpose name
      * @param atRun   null for the latest SUCCEEDED run; then the history also shows rows of runs that did not finish
      */
-    public static Explanation explain(PublishedOutputs outputs, String trackId, String purposeName, String atRun) {
+    public static Explanation explain(OutputRoot outputs, String trackId, String purposeName, String atRun) {
         String purpose = purposeName == null ? null : Normalize.purposeName(purposeName);
         RunRecord target = outputs.succeededRun(atRun);
         Column filter = col(TRACK_ID).equalTo(trackId);
@@ -108,7 +110,7 @@ public final class Explain {
         return new Explanation(trackId, target.runId(), target.asOf().toString(), purposes);
     }
 
-    private static ConfigException unknown(PublishedOutputs outputs, String trackId, String purpose) {
+    private static ConfigException unknown(OutputRoot outputs, String trackId, String purpose) {
         if (purpose != null) {
             TreeSet<String> known = new TreeSet<>(outputs.ledger().filter(col(TRACK_ID).equalTo(trackId))
                     .select(PURPOSE).distinct().collectAsList().stream().map(r -> r.getString(0)).toList());
@@ -118,7 +120,7 @@ public final class Explain {
             }
         }
         return new ConfigException("track " + trackId + " is not in the ledger at "
-                + outputs.tables().path(OutputTables.LEDGER) + ": no run has decided it. Track ids are compared"
+                + outputs.path(OutputRoot.LEDGER) + ": no run has decided it. Track ids are compared"
                 + " exactly as written; check the id (e.g. in the curated tables or lineage/current).");
     }
 
@@ -138,11 +140,11 @@ public final class Explain {
 
     /** Reads each run's inputs once, and turns ledger rows into explained changes. */
     private static final class EvidenceReader {
-        private final PublishedOutputs outputs;
+        private final OutputRoot outputs;
         private final String trackId;
         private final Map<String, ReasonSentences.Facts> cache = new HashMap<>();
 
-        EvidenceReader(PublishedOutputs outputs, String trackId) {
+        EvidenceReader(OutputRoot outputs, String trackId) {
             this.outputs = outputs;
             this.trackId = trackId;
         }
@@ -173,9 +175,9 @@ public final class Explain {
                     RunInputs.rows(spark, run, InputTable.TRACKS, TRACK_ID, trackId),
                     RunInputs.rows(spark, run, InputTable.LICENSES, TRACK_ID, trackId),
                     uploader == null ? null : RunInputs.rows(spark, run, InputTable.CONSENTS, USER_ID, uploader),
-                    RunInputs.quarantined(spark, outputs.tables(), run, InputTable.TRACKS, TRACK_ID, trackId),
-                    RunInputs.quarantined(spark, outputs.tables(), run, InputTable.LICENSES, TRACK_ID, trackId),
-                    RunInputs.quarantined(spark, outputs.tables(), run, InputTable.CONSENTS, USER_ID, uploader));
+                    RunInputs.quarantined(spark, outputs, run, InputTable.TRACKS, TRACK_ID, trackId),
+                    RunInputs.quarantined(spark, outputs, run, InputTable.LICENSES, TRACK_ID, trackId),
+                    RunInputs.quarantined(spark, outputs, run, InputTable.CONSENTS, USER_ID, uploader));
         }
 
         private static Evidence evidence(ReasonSentences.Ledger ledger, ReasonSentences.Facts facts) {

@@ -6,6 +6,7 @@ import dev.clearance.audit.Explain.Explanation;
 import dev.clearance.audit.Explain.Licence;
 import dev.clearance.audit.Explain.PurposeHistory;
 import dev.clearance.audit.Explain.Sentence;
+import dev.clearance.runlog.RunStatus;
 import java.util.List;
 import java.util.stream.Collectors;
 

@@ -2,9 +2,11 @@ package dev.clearance.audit;
 
 import dev.clearance.audit.AuditReport.Example;
 import dev.clearance.audit.AuditReport.ReportData;
-import dev.clearance.audit.RunRecord.PurposeCount;
-import dev.clearance.audit.RunRecord.QuarantineCount;
-import dev.clearance.audit.RunRecord.ReasonCount;
+import dev.clearance.runlog.RunRecord.PurposeCount;
+import dev.clearance.runlog.RunRecord.QuarantineCount;
+import dev.clearance.runlog.RunRecord.ReasonCount;
+import dev.clearance.runlog.RunRecord;
+import dev.clearance.runlog.RunStatus;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;

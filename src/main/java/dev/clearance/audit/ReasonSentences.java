@@ -10,6 +10,7 @@ import dev.clearance.catalog.Purposes;
 import dev.clearance.decide.Decision;
 import dev.clearance.decide.Reason;
 import dev.clearance.policy.Dmi;
+import dev.clearance.runlog.RunRecord;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;

@@ -13,7 +13,8 @@ import dev.clearance.catalog.LakeReader;
 import dev.clearance.config.JobConfig.TableLocation;
 import dev.clearance.config.TableFormat;
 import dev.clearance.errors.RunConflictException;
-import dev.clearance.publish.OutputTables;
+import dev.clearance.outputs.OutputRoot;
+import dev.clearance.runlog.RunRecord;
 import dev.clearance.spark.DeltaTables;
 import java.util.Arrays;
 import java.util.List;
@@ -69,9 +70,9 @@ public final class RunInputs {
     }
 
     /** The quarantine rows of {@code run} from {@code table} whose raw {@code column} equals {@code value}. */
-    public static List<Quarantined> quarantined(SparkSession spark, OutputTables outputs, RunRecord run,
+    public static List<Quarantined> quarantined(SparkSession spark, OutputRoot outputs, RunRecord run,
                                                 InputTable table, String column, String value) {
-        String path = outputs.path(OutputTables.QUARANTINE);
+        String path = outputs.path(OutputRoot.QUARANTINE);
         if (value == null || !DeltaTables.exists(spark, path)) {
             return List.of();
         }

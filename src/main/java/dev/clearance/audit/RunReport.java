@@ -1,8 +1,9 @@
 package dev.clearance.audit;
 
-import dev.clearance.audit.RunRecord.OutputVersion;
 import dev.clearance.catalog.InputVersion;
 import dev.clearance.errors.ExitCode;
+import dev.clearance.runlog.RunRecord.OutputVersion;
+import dev.clearance.runlog.RunRecord;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;

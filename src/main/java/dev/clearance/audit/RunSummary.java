@@ -1,8 +1,10 @@
 package dev.clearance.audit;
 
-import dev.clearance.audit.RunRecord.PurposeCount;
-import dev.clearance.audit.RunRecord.QuarantineCount;
-import dev.clearance.audit.RunRecord.ReasonCount;
+import dev.clearance.runlog.RunRecord.PurposeCount;
+import dev.clearance.runlog.RunRecord.QuarantineCount;
+import dev.clearance.runlog.RunRecord.ReasonCount;
+import dev.clearance.runlog.RunRecord;
+import dev.clearance.runlog.RunStatus;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -5,13 +5,15 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.clearance.audit.RunRecord.OutputVersion;
-import dev.clearance.audit.RunRecord.PurposeCount;
-import dev.clearance.audit.RunRecord.QuarantineCount;
-import dev.clearance.audit.RunRecord.ReasonCount;
 import dev.clearance.catalog.InputTable;
 import dev.clearance.catalog.InputVersion;
-import dev.clearance.publish.OutputTables;
+import dev.clearance.outputs.OutputRoot;
+import dev.clearance.runlog.RunRecord.OutputVersion;
+import dev.clearance.runlog.RunRecord.PurposeCount;
+import dev.clearance.runlog.RunRecord.QuarantineCount;
+import dev.clearance.runlog.RunRecord.ReasonCount;
+import dev.clearance.runlog.RunRecord;
+import dev.clearance.runlog.RunStatus;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -74,7 +76,7 @@ public final class RunSummaryJson {
      */
     public static Optional<ObjectNode> counts(RunRecord record) {
         boolean decided = record.status() == RunStatus.SUCCEEDED;
-        boolean quarantined = decided || record.output(OutputTables.QUARANTINE).isPresent();
+        boolean quarantined = decided || record.output(OutputRoot.QUARANTINE).isPresent();
         if (!quarantined) {
             return Optional.empty();
         }

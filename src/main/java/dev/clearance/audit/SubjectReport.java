@@ -5,12 +5,13 @@ import static org.apache.spark.sql.functions.col;
 
 import dev.clearance.audit.RunInputs.Quarantined;
 import dev.clearance.audit.RunInputs.Read;
-import dev.clearance.audit.RunRecord.PurposeCount;
 import dev.clearance.catalog.InputTable;
 import dev.clearance.catalog.Normalize;
 import dev.clearance.catalog.Purposes;
 import dev.clearance.errors.ConfigException;
-import dev.clearance.publish.OutputTables;
+import dev.clearance.outputs.OutputRoot;
+import dev.clearance.runlog.RunRecord.PurposeCount;
+import dev.clearance.runlog.RunRecord;
 import java.sql.Timestamp;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -65,16 +66,16 @@ public final class SubjectReport {
 
     private SubjectReport() {}
 
-    public static Subject report(PublishedOutputs outputs, String userId) {
+    public static Subject report(OutputRoot outputs, String userId) {
         RunRecord run = outputs.latest();
-        List<Row> current = outputs.atRecordedVersion(run, OutputTables.CURRENT)
+        List<Row> current = outputs.atRecordedVersion(run, OutputRoot.CURRENT)
                 .filter(col(UPLOADER_ID).equalTo(userId))
                 .select(TRACK_ID, PURPOSE, DECISION, REASONS, CONSENT_STATE, CONSENT_EVENT_ID, RUN_ID)
                 .collectAsList();
         Read consents = RunInputs.rows(outputs.spark(), run, InputTable.CONSENTS, USER_ID, userId);
-        List<Quarantined> badEvents = RunInputs.quarantined(outputs.spark(), outputs.tables(), run,
+        List<Quarantined> badEvents = RunInputs.quarantined(outputs.spark(), outputs, run,
                 InputTable.CONSENTS, USER_ID, userId);
-        List<Quarantined> badTracks = RunInputs.quarantined(outputs.spark(), outputs.tables(), run,
+        List<Quarantined> badTracks = RunInputs.quarantined(outputs.spark(), outputs, run,
                 InputTable.TRACKS, UPLOADER_ID, userId);
         if (current.isEmpty() && consents.rows().isEmpty() && badEvents.isEmpty() && badTracks.isEmpty()) {
             throw new ConfigException("user " + userId + " has no track in lineage/current and no consent event in "

@@ -8,18 +8,18 @@ import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.pmod;
 import static org.apache.spark.sql.functions.xxhash64;
 
-import dev.clearance.audit.RunRecord;
-import dev.clearance.audit.RunRecord.OutputVersion;
-import dev.clearance.audit.RunRecord.PurposeCount;
 import dev.clearance.catalog.InputTable;
 import dev.clearance.config.JobConfig;
 import dev.clearance.decide.Decision;
+import dev.clearance.outputs.OutputRoot;
 import dev.clearance.policy.Policy;
-import dev.clearance.publish.OutputTables;
 import dev.clearance.run.ClearanceJob;
 import dev.clearance.run.RunObserver;
 import dev.clearance.run.RunRequest;
 import dev.clearance.run.Stage;
+import dev.clearance.runlog.RunRecord.OutputVersion;
+import dev.clearance.runlog.RunRecord.PurposeCount;
+import dev.clearance.runlog.RunRecord;
 import dev.clearance.spark.DeltaTables;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -86,7 +86,7 @@ public final class Benchmark {
 
         /** Rows the job wrote to the ledger, lineage/current and the curated tables. */
         public long outputRows() {
-            return record.outputs().stream().filter(o -> !o.table().equals(OutputTables.QUARANTINE))
+            return record.outputs().stream().filter(o -> !o.table().equals(OutputRoot.QUARANTINE))
                     .mapToLong(OutputVersion::rows).sum();
         }
     }
@@ -148,14 +148,14 @@ public final class Benchmark {
         Path root = Path.of(job.output()).resolveSibling(Path.of(job.output()).getFileName() + "-floor");
         long pairCount = size.pairs();
         int cores = spark.sparkContext().defaultParallelism();
-        Dataset<Row> ledger = OutputTables.sizedForFiles(project(pairs, OutputTables.LEDGER_SCHEMA), pairCount, cores);
-        write(ledger, root.resolve("ledger"), OutputTables.LEDGER_SCHEMA, OutputTables.LEDGER_PROPERTIES);
-        write(ledger, root.resolve("current"), OutputTables.LEDGER_SCHEMA, OutputTables.CURRENT_PROPERTIES);
+        Dataset<Row> ledger = OutputRoot.sizedForFiles(project(pairs, OutputRoot.LEDGER_SCHEMA), pairCount, cores);
+        write(ledger, root.resolve("ledger"), OutputRoot.LEDGER_SCHEMA, OutputRoot.LEDGER_PROPERTIES);
+        write(ledger, root.resolve("current"), OutputRoot.LEDGER_SCHEMA, OutputRoot.CURRENT_PROPERTIES);
         long included = size.included();
         Dataset<Row> curated = project(pairs.filter(pmod(xxhash64(col(TRACK_ID), col(PURPOSE)), lit(pairCount))
-                .lt(included)), OutputTables.CURATED_SCHEMA);
-        curated = OutputTables.sizedForFiles(curated, included, cores);
-        write(curated, root.resolve("curated"), OutputTables.CURATED_SCHEMA, OutputTables.CURATED_PROPERTIES);
+                .lt(included)), OutputRoot.CURATED_SCHEMA);
+        curated = OutputRoot.sizedForFiles(curated, included, cores);
+        write(curated, root.resolve("curated"), OutputRoot.CURATED_SCHEMA, OutputRoot.CURATED_PROPERTIES);
         spark.sparkContext().setJobDescription(null);
         long rows = 0;
         for (String table : List.of("ledger", "current", "curated")) {

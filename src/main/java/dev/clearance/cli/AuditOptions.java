@@ -4,8 +4,8 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import dev.clearance.audit.PublishedOutputs;
 import dev.clearance.config.JobConfig;
+import dev.clearance.outputs.OutputRoot;
 import dev.clearance.spark.SparkSessions;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -28,9 +28,9 @@ final class AuditOptions {
     boolean json;
 
     /** Loads the configuration, then opens the output root it names (exit 2 when nothing has run there). */
-    PublishedOutputs open() {
+    OutputRoot open() {
         JobConfig job = JobConfig.load(config);
-        return PublishedOutputs.open(SparkSessions.getOrCreate("clearance-audit", job.sparkMaster(), job.sparkConf()),
+        return OutputRoot.open(SparkSessions.getOrCreate("clearance-audit", job.sparkMaster(), job.sparkConf()),
                 job.output());
     }
 

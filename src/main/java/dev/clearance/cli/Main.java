@@ -5,8 +5,8 @@ import dev.clearance.errors.ExitCode;
 import org.apache.spark.sql.SparkSession;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine;
 
 /** The command line of jobs/clearance and of spark-submit. Exit codes follow the contract (see ExitCode). */
 @Command(name = "clearance", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,

@@ -2,8 +2,8 @@ package dev.clearance.cli;
 
 import dev.clearance.audit.AuditReport;
 import dev.clearance.audit.HtmlReport;
-import dev.clearance.audit.RunRecord;
 import dev.clearance.errors.ExitCode;
+import dev.clearance.runlog.RunRecord;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;

@@ -4,7 +4,7 @@ import dev.clearance.audit.RunSummaryJson;
 import dev.clearance.config.JobConfig;
 import dev.clearance.errors.ConfigException;
 import dev.clearance.errors.ExitCode;
-import dev.clearance.lineage.ParentRun;
+import dev.clearance.openlineage.ParentRun;
 import dev.clearance.run.RunRequest;
 import java.nio.file.Path;
 import java.time.Clock;

@@ -1,21 +1,21 @@
 package dev.clearance.cli;
 
-import dev.clearance.audit.RunLog;
-import dev.clearance.audit.RunRecord;
-import dev.clearance.audit.RunRecord.OutputVersion;
 import dev.clearance.audit.RunReport;
-import dev.clearance.audit.RunStatus;
 import dev.clearance.audit.RunSummary;
 import dev.clearance.config.JobConfig;
 import dev.clearance.errors.ClearanceException;
 import dev.clearance.errors.ExitCode;
-import dev.clearance.lineage.LineageEmitter;
-import dev.clearance.lineage.ParentRun;
+import dev.clearance.openlineage.LineageEmitter;
+import dev.clearance.openlineage.ParentRun;
+import dev.clearance.outputs.OutputRoot;
 import dev.clearance.policy.Policy;
 import dev.clearance.policy.PolicyLoader;
-import dev.clearance.publish.OutputTables;
 import dev.clearance.run.ClearanceJob;
 import dev.clearance.run.RunRequest;
+import dev.clearance.runlog.RunLog;
+import dev.clearance.runlog.RunRecord.OutputVersion;
+import dev.clearance.runlog.RunRecord;
+import dev.clearance.runlog.RunStatus;
 import dev.clearance.spark.DeltaTables;
 import dev.clearance.spark.SparkSessions;
 import java.io.PrintWriter;
@@ -151,9 +151,9 @@ final class RunInvocation {
 
     /** The runs table at the version that holds this attempt's final row; one row written. */
     private Optional<OutputVersion> runsTable() {
-        String path = new OutputTables(job.output()).path(OutputTables.RUNS);
+        String path = new OutputRoot(spark, job.output()).path(OutputRoot.RUNS);
         try {
-            return Optional.of(new OutputVersion(OutputTables.RUNS, path, DeltaTables.version(spark, path), 1));
+            return Optional.of(new OutputVersion(OutputRoot.RUNS, path, DeltaTables.version(spark, path), 1));
         } catch (RuntimeException e) {
             LOG.warn("could not read the version of {}: {}", path, e.toString());
             return Optional.empty();
@@ -161,6 +161,6 @@ final class RunInvocation {
     }
 
     private RunLog runLog() {
-        return new RunLog(spark, new OutputTables(job.output()));
+        return new OutputRoot(spark, job.output()).runLog();
     }
 }

@@ -8,6 +8,7 @@ import static org.apache.spark.sql.functions.when;
 
 import dev.clearance.decide.Decision;
 import dev.clearance.decide.Reason;
+import dev.clearance.outputs.OutputRoot;
 import java.sql.Timestamp;
 import java.util.List;
 import java.util.Set;
@@ -44,7 +45,7 @@ public final class LedgerDiff {
      */
     public static Dataset<Row> diff(Dataset<Row> decisions, Dataset<Row> previous, Set<String> policyPurposes,
                                     Stamp stamp) {
-        List<String> columns = OutputTables.columns(OutputTables.LEDGER_SCHEMA);
+        List<String> columns = OutputRoot.columns(OutputRoot.LEDGER_SCHEMA);
         if (previous == null) {
             return decisions.select(columns.stream().map(c -> col(c)).toArray(Column[]::new))
                     .withColumn(CHANGE, lit(NEW));
@@ -78,7 +79,7 @@ public final class LedgerDiff {
             } else if (c.equals(REASONS)) {
                 removed = removedReason;
             } else {
-                removed = lit(null).cast(OutputTables.LEDGER_SCHEMA.apply(c).dataType());
+                removed = lit(null).cast(OutputRoot.LEDGER_SCHEMA.apply(c).dataType());
             }
             projection[i] = when(col(CHANGE).equalTo(UNCHANGED), col(OLD + c))
                     .when(col(CHANGE).equalTo(REMOVED), removed)
@@ -113,7 +114,7 @@ public final class LedgerDiff {
 
         /** Projects decision-set rows onto {@code schema}'s columns, stamped with this run. */
         public Dataset<Row> apply(Dataset<Row> decisions, StructType schema) {
-            return decisions.select(OutputTables.columns(schema).stream()
+            return decisions.select(OutputRoot.columns(schema).stream()
                     .map(c -> STAMP.contains(c) ? column(c).as(c) : col(c))
                     .toArray(Column[]::new));
         }

@@ -8,17 +8,10 @@ import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.when;
 
-import dev.clearance.audit.RunLog;
-import dev.clearance.audit.RunRecord;
-import dev.clearance.audit.RunRecord.OutputVersion;
-import dev.clearance.audit.RunRecord.PurposeCount;
-import dev.clearance.audit.RunRecord.QuarantineCount;
-import dev.clearance.audit.RunRecord.ReasonCount;
-import dev.clearance.audit.RunStatus;
 import dev.clearance.catalog.InputTable;
 import dev.clearance.catalog.InputVersion;
-import dev.clearance.catalog.LakeReader;
 import dev.clearance.catalog.LakeReader.Snapshot;
+import dev.clearance.catalog.LakeReader;
 import dev.clearance.catalog.RowValidation;
 import dev.clearance.config.JobConfig;
 import dev.clearance.decide.Decision;
@@ -27,9 +20,16 @@ import dev.clearance.decide.Reason;
 import dev.clearance.errors.ClearanceException;
 import dev.clearance.errors.QuarantineLimitException;
 import dev.clearance.errors.RunConflictException;
+import dev.clearance.outputs.OutputRoot;
 import dev.clearance.policy.Policy;
 import dev.clearance.publish.LedgerDiff;
-import dev.clearance.publish.OutputTables;
+import dev.clearance.runlog.RunLog;
+import dev.clearance.runlog.RunRecord.OutputVersion;
+import dev.clearance.runlog.RunRecord.PurposeCount;
+import dev.clearance.runlog.RunRecord.QuarantineCount;
+import dev.clearance.runlog.RunRecord.ReasonCount;
+import dev.clearance.runlog.RunRecord;
+import dev.clearance.runlog.RunStatus;
 import dev.clearance.spark.DeltaTables;
 import java.sql.Timestamp;
 import java.time.Clock;
@@ -75,7 +75,7 @@ public final class ClearanceJob {
     private final SparkSession spark;
     private final JobConfig config;
     private final Policy policy;
-    private final OutputTables outputs;
+    private final OutputRoot outputs;
     private final RunLog runLog;
     private final Clock clock;
     private final RunObserver observer;
@@ -93,10 +93,10 @@ public final class ClearanceJob {
         this.observer = observer;
         this.config = config;
         this.policy = policy;
-        this.outputs = new OutputTables(config.output());
-        this.runLog = new RunLog(spark, outputs);
+        this.outputs = new OutputRoot(spark, config.output());
+        this.runLog = outputs.runLog();
         this.clock = clock;
-        OutputTables.PARQUET_WRITER_SETTINGS.forEach(spark.conf()::set);
+        OutputRoot.PARQUET_WRITER_SETTINGS.forEach(spark.conf()::set);
     }
 
     @SuppressWarnings("try")    // the lease is held, not used, inside the try
@@ -209,7 +209,7 @@ public final class ClearanceJob {
             validated.put(table, RowValidation.annotate(table, inputs.get(table).rows(),
                     scanned.get(2 * table.ordinal() + 1) <= BROADCAST_MAX_KEYS ? broadcast(keys) : keys, policy));
         }
-        String quarantinePath = outputs.path(OutputTables.QUARANTINE);
+        String quarantinePath = outputs.path(OutputRoot.QUARANTINE);
         Dataset<Row> quarantine = null;
         for (InputTable table : InputTable.values()) {
             Dataset<Row> rows = validated.get(table)
@@ -219,8 +219,8 @@ public final class ClearanceJob {
             quarantine = quarantine == null ? rows : quarantine.unionByName(rows);
         }
         Dataset<Row> quarantineRows = quarantine;
-        DeltaTables.ensure(spark, quarantinePath, OutputTables.QUARANTINE_SCHEMA, Map.of());
-        long quarantineVersion = describe("writing " + OutputTables.QUARANTINE, () ->
+        DeltaTables.ensure(spark, quarantinePath, OutputRoot.QUARANTINE_SCHEMA, Map.of());
+        long quarantineVersion = describe("writing " + OutputRoot.QUARANTINE, () ->
                 DeltaTables.replaceWhere(quarantineRows, quarantinePath, RUN_ID + " = '" + runId + "'"));
         List<QuarantineCount> quarantineCounts = describe("counting the quarantine", () ->
                 countQuarantine(DeltaTables.readVersion(spark, quarantinePath, quarantineVersion), runId));
@@ -236,7 +236,7 @@ public final class ClearanceJob {
                         100.0 * invalid / total));
             }
         }
-        OutputVersion quarantineOutput = new OutputVersion(OutputTables.QUARANTINE, quarantinePath, quarantineVersion,
+        OutputVersion quarantineOutput = new OutputVersion(OutputRoot.QUARANTINE, quarantinePath, quarantineVersion,
                 quarantineCounts.stream().mapToLong(QuarantineCount::rows).sum());
         observer.stageFinished(Stage.READ_VALIDATE, System.nanoTime() - validateStart);
 
@@ -263,8 +263,8 @@ public final class ClearanceJob {
 
         LedgerDiff.Stamp stamp = new LedgerDiff.Stamp(runId, Timestamp.from(running.asOf()), policy.version(),
                 policy.sha256());
-        String currentPath = outputs.path(OutputTables.CURRENT);
-        Dataset<Row> stamped = stamp.apply(decisions, OutputTables.LEDGER_SCHEMA);
+        String currentPath = outputs.path(OutputRoot.CURRENT);
+        Dataset<Row> stamped = stamp.apply(decisions, OutputRoot.LEDGER_SCHEMA);
         Dataset<Row> diff;
         long ledgerRows;
         long currentRows;
@@ -273,9 +273,9 @@ public final class ClearanceJob {
             ledgerRows = counts.total();
             currentRows = counts.total();
         } else {
-            long previousVersion = previous.get().output(OutputTables.CURRENT)
+            long previousVersion = previous.get().output(OutputRoot.CURRENT)
                     .orElseThrow(() -> new IllegalStateException("run " + previous.get().runId() + " recorded no "
-                            + OutputTables.CURRENT + " version")).version();
+                            + OutputRoot.CURRENT + " version")).version();
             Dataset<Row> previousCurrent = DeltaTables.readVersion(spark, currentPath, previousVersion);
             diff = persistLarge(LedgerDiff.diff(stamped, previousCurrent, Set.copyOf(policy.purposeNames()), stamp));
             Map<String, Long> changes = stage(Stage.DIFF, "comparing with the current state of " + previous.get().runId(),
@@ -288,34 +288,34 @@ public final class ClearanceJob {
 
         List<OutputVersion> written = new ArrayList<>();
         written.add(quarantineOutput);
-        String ledgerPath = outputs.path(OutputTables.LEDGER);
-        DeltaTables.ensure(spark, ledgerPath, OutputTables.LEDGER_SCHEMA, OutputTables.LEDGER_PROPERTIES);
-        long ledgerVersion = stage(Stage.WRITE_LEDGER, "appending to " + OutputTables.LEDGER, () -> {
+        String ledgerPath = outputs.path(OutputRoot.LEDGER);
+        DeltaTables.ensure(spark, ledgerPath, OutputRoot.LEDGER_SCHEMA, OutputRoot.LEDGER_PROPERTIES);
+        long ledgerVersion = stage(Stage.WRITE_LEDGER, "appending to " + OutputRoot.LEDGER, () -> {
             if (resuming) {
                 LOG.info("ledger rows of run {} were written by an earlier attempt; not writing them again", runId);
                 return DeltaTables.version(spark, ledgerPath);
             }
             return DeltaTables.append(sized(LedgerDiff.ledgerRows(diff), ledgerRows), ledgerPath);
         });
-        written.add(new OutputVersion(OutputTables.LEDGER, ledgerPath, ledgerVersion, ledgerRows));
+        written.add(new OutputVersion(OutputRoot.LEDGER, ledgerPath, ledgerVersion, ledgerRows));
 
         // Ledger first: from here on every table written below is supported by a recorded decision. The
         // remaining tables are independent of each other, so their writes overlap.
         List<Callable<OutputVersion>> writes = new ArrayList<>();
         writes.add(() -> {
-            DeltaTables.ensure(spark, currentPath, OutputTables.LEDGER_SCHEMA, OutputTables.CURRENT_PROPERTIES);
-            long version = describe("writing " + OutputTables.CURRENT, () ->
+            DeltaTables.ensure(spark, currentPath, OutputRoot.LEDGER_SCHEMA, OutputRoot.CURRENT_PROPERTIES);
+            long version = describe("writing " + OutputRoot.CURRENT, () ->
                     DeltaTables.overwrite(sized(LedgerDiff.currentRows(diff), currentRows), currentPath));
-            return new OutputVersion(OutputTables.CURRENT, currentPath, version, currentRows);
+            return new OutputVersion(OutputRoot.CURRENT, currentPath, version, currentRows);
         });
         for (PurposeCount count : counts.purposes()) {
             Dataset<Row> included = stamp.apply(decisions.filter(col(PURPOSE).equalTo(count.purpose())
-                    .and(col(DECISION).equalTo(Decision.INCLUDED.name()))), OutputTables.CURATED_SCHEMA);
+                    .and(col(DECISION).equalTo(Decision.INCLUDED.name()))), OutputRoot.CURATED_SCHEMA);
             writes.add(() -> writeCurated(count.purpose(), included, count.included()));
         }
         for (String gone : purposesThatLeft(previous)) {
             if (DeltaTables.exists(spark, outputs.curated(gone))) {
-                Dataset<Row> empty = spark.createDataFrame(List.of(), OutputTables.CURATED_SCHEMA);
+                Dataset<Row> empty = spark.createDataFrame(List.of(), OutputRoot.CURATED_SCHEMA);
                 writes.add(() -> writeCurated(gone, empty, 0));
             }
         }
@@ -333,9 +333,9 @@ public final class ClearanceJob {
 
     private OutputVersion writeCurated(String purpose, Dataset<Row> rows, long count) {
         String path = outputs.curated(purpose);
-        DeltaTables.ensure(spark, path, OutputTables.CURATED_SCHEMA, OutputTables.CURATED_PROPERTIES);
+        DeltaTables.ensure(spark, path, OutputRoot.CURATED_SCHEMA, OutputRoot.CURATED_PROPERTIES);
         long version = describe("writing curated/" + purpose, () -> DeltaTables.overwrite(sized(rows, count), path));
-        return new OutputVersion(OutputTables.CURATED_DIR + "/" + purpose, path, version, count);
+        return new OutputVersion(OutputRoot.CURATED_DIR + "/" + purpose, path, version, count);
     }
 
     /**
@@ -436,7 +436,7 @@ public final class ClearanceJob {
     }
 
     private boolean ledgerHasRows(String runId) {
-        String path = outputs.path(OutputTables.LEDGER);
+        String path = outputs.path(OutputRoot.LEDGER);
         return DeltaTables.exists(spark, path)
                 && !DeltaTables.read(spark, path).filter(col(RUN_ID).equalTo(runId)).isEmpty();
     }
@@ -479,7 +479,7 @@ public final class ClearanceJob {
     }
 
     private Dataset<Row> sized(Dataset<Row> rows, long rowCount) {
-        return OutputTables.sizedForFiles(rows, rowCount, spark.sparkContext().defaultParallelism());
+        return OutputRoot.sizedForFiles(rows, rowCount, spark.sparkContext().defaultParallelism());
     }
 
     /** Runs one stage of the run: observed, timed and named in the Spark UI. */

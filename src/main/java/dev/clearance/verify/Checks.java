@@ -11,9 +11,8 @@ import static org.apache.spark.sql.functions.row_number;
 import static org.apache.spark.sql.functions.to_json;
 import static org.apache.spark.sql.functions.when;
 
-import dev.clearance.audit.PublishedOutputs;
 import dev.clearance.decide.Decision;
-import dev.clearance.publish.OutputTables;
+import dev.clearance.outputs.OutputRoot;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -77,22 +76,22 @@ public final class Checks {
      * The state of every (track, purpose) at the run with sequence {@code seq}: its latest ledger row among
      * SUCCEEDED runs up to that one, REMOVED rows included. Rows of runs that did not succeed are ignored.
      *
-     * @param runOrder SUCCEEDED runs with {@link PublishedOutputs#RUN_SEQ}
+     * @param runOrder SUCCEEDED runs with {@link OutputRoot#RUN_SEQ}
      */
     public static Dataset<Row> stateAt(Dataset<Row> ledger, Dataset<Row> runOrder, int seq) {
         String rank = "_rank";
-        Dataset<Row> order = runOrder.select(col(RUN_ID).as(OTHER + RUN_ID), col(PublishedOutputs.RUN_SEQ));
+        Dataset<Row> order = runOrder.select(col(RUN_ID).as(OTHER + RUN_ID), col(OutputRoot.RUN_SEQ));
         return ledger.join(order, col(RUN_ID).equalTo(col(OTHER + RUN_ID)))
-                .filter(col(PublishedOutputs.RUN_SEQ).leq(seq))
+                .filter(col(OutputRoot.RUN_SEQ).leq(seq))
                 .withColumn(rank, row_number().over(Window.partitionBy(TRACK_ID, PURPOSE)
-                        .orderBy(col(PublishedOutputs.RUN_SEQ).desc())))
+                        .orderBy(col(OutputRoot.RUN_SEQ).desc())))
                 .filter(col(rank).equalTo(1))
-                .select(OutputTables.columns(OutputTables.LEDGER_SCHEMA).stream().map(c -> col(c)).toArray(Column[]::new));
+                .select(OutputRoot.columns(OutputRoot.LEDGER_SCHEMA).stream().map(c -> col(c)).toArray(Column[]::new));
     }
 
     /** Rows that differ between the replayed ledger (REMOVED dropped) and lineage/current at {@code location}. */
     public static Dataset<Row> replayDiffers(Dataset<Row> state, Dataset<Row> current, String location) {
-        Column[] columns = OutputTables.columns(OutputTables.LEDGER_SCHEMA).stream().map(c -> col(c)).toArray(Column[]::new);
+        Column[] columns = OutputRoot.columns(OutputRoot.LEDGER_SCHEMA).stream().map(c -> col(c)).toArray(Column[]::new);
         Dataset<Row> replayed = state.filter(col(DECISION).notEqual(Decision.REMOVED.name())).select(columns);
         Dataset<Row> published = current.select(columns);
         return pairRows(replayed.exceptAll(published), location, "in the ledger replay but not in lineage/current")

@@ -8,11 +8,10 @@ import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.lit;
 
-import dev.clearance.audit.PublishedOutputs;
-import dev.clearance.audit.RunRecord;
-import dev.clearance.audit.RunRecord.OutputVersion;
-import dev.clearance.audit.RunRecord.PurposeCount;
-import dev.clearance.publish.OutputTables;
+import dev.clearance.outputs.OutputRoot;
+import dev.clearance.runlog.RunRecord.OutputVersion;
+import dev.clearance.runlog.RunRecord.PurposeCount;
+import dev.clearance.runlog.RunRecord;
 import io.delta.tables.DeltaTable;
 import java.util.ArrayList;
 import java.util.List;
@@ -61,7 +60,7 @@ public final class Verifier {
     private Verifier() {}
 
     /** @param runId null for the latest SUCCEEDED run */
-    public static Report verify(PublishedOutputs outputs, String runId) {
+    public static Report verify(OutputRoot outputs, String runId) {
         SparkSession spark = outputs.spark();
         RunRecord run = outputs.succeededRun(runId);
         boolean latest = outputs.isLatest(run);
@@ -70,8 +69,8 @@ public final class Verifier {
         List<Row> recorded = new ArrayList<>();
 
         Dataset<Row> curated = null;
-        for (OutputVersion output : PublishedOutputs.curatedOutputs(run)) {
-            String purpose = PublishedOutputs.purposeOf(output);
+        for (OutputVersion output : OutputRoot.curatedOutputs(run)) {
+            String purpose = OutputRoot.purposeOf(output);
             long expectedIncluded = run.decisionCounts().stream().filter(c -> c.purpose().equals(purpose))
                     .mapToLong(PurposeCount::included).findFirst().orElse(0);
             for (long version : versions(outputs, run, output.table(), latest)) {
@@ -88,8 +87,8 @@ public final class Verifier {
         curatedRows.groupBy(Checks.LOCATION).agg(count(lit(1)).as("actual")).collectAsList().forEach(counted::add);
         long curatedCount = counted.stream().mapToLong(r -> r.getLong(1)).sum();
 
-        OutputVersion currentOutput = outputs.recorded(run, OutputTables.CURRENT);
-        Dataset<Row> current = outputs.atRecordedVersion(run, OutputTables.CURRENT);
+        OutputVersion currentOutput = outputs.recorded(run, OutputRoot.CURRENT);
+        Dataset<Row> current = outputs.atRecordedVersion(run, OutputRoot.CURRENT);
         Dataset<Row> ledger = outputs.ledger();
         Dataset<Row> state = Checks.stateAt(ledger, outputs.runOrder(), outputs.sequence(run))
                 .persist(StorageLevel.MEMORY_AND_DISK());
@@ -104,10 +103,10 @@ public final class Verifier {
 
         Dataset<Row> replayDiffs = null;
         long pairs = 0;
-        for (long version : versions(outputs, run, OutputTables.CURRENT, latest)) {
-            String location = location(OutputTables.CURRENT, version, currentOutput.version());
+        for (long version : versions(outputs, run, OutputRoot.CURRENT, latest)) {
+            String location = location(OutputRoot.CURRENT, version, currentOutput.version());
             snapshots.add(location);
-            Dataset<Row> snapshot = outputs.atVersion(OutputTables.CURRENT, version);
+            Dataset<Row> snapshot = outputs.atVersion(OutputRoot.CURRENT, version);
             long rows = snapshot.count();
             pairs += rows;
             counted.add(RowFactory.create(location, rows));
@@ -115,7 +114,7 @@ public final class Verifier {
             Dataset<Row> diffs = Checks.replayDiffers(state, snapshot, location);
             replayDiffs = replayDiffs == null ? diffs : replayDiffs.unionByName(diffs);
         }
-        String ledgerOfRun = OutputTables.LEDGER + " rows of run " + run.runId();
+        String ledgerOfRun = OutputRoot.LEDGER + " rows of run " + run.runId();
         counted.add(RowFactory.create(ledgerOfRun, ledger.filter(col(RUN_ID).equalTo(run.runId())).count()));
         recorded.add(RowFactory.create(ledgerOfRun, run.ledgerRows(), "ledger rows recorded for the run"));
 
@@ -127,10 +126,10 @@ public final class Verifier {
                 "replaying the ledger up to the run gives exactly lineage/current", pairs, "current rows",
                 replayDiffs));
 
-        String ledgerPath = outputs.tables().path(OutputTables.LEDGER);
+        String ledgerPath = outputs.path(OutputRoot.LEDGER);
         Dataset<Row> history = DeltaTable.forPath(spark, ledgerPath).history();
         checks.add(result("ledger-append-only", "the ledger's Delta history holds only appends", history.count(),
-                "commits", Checks.nonAppendCommits(history, OutputTables.LEDGER)));
+                "commits", Checks.nonAppendCommits(history, OutputRoot.LEDGER)));
 
         long ledgerRows = ledger.count();
         Dataset<Row> runs = spark.createDataFrame(outputs.runs().stream()
@@ -139,17 +138,17 @@ public final class Verifier {
                         .add(POLICY_SHA256, DataTypes.StringType));
         checks.add(result("policy-matches-run-log",
                 "each run's recorded policy version and sha256 match its ledger rows", ledgerRows, "ledger rows",
-                Checks.policyMismatch(ledger, runs, OutputTables.LEDGER)));
+                Checks.policyMismatch(ledger, runs, OutputRoot.LEDGER)));
         checks.add(result("ledger-pairs-once-per-run", "no run wrote a (track, purpose) twice to the ledger",
-                ledgerRows, "ledger rows", Checks.duplicateLedgerRows(ledger, OutputTables.LEDGER)));
+                ledgerRows, "ledger rows", Checks.duplicateLedgerRows(ledger, OutputRoot.LEDGER)));
 
         curatedRows.unpersist();
         state.unpersist();
-        return new Report(run.runId(), run.asOf().toString(), outputs.tables().root(), snapshots, checks);
+        return new Report(run.runId(), run.asOf().toString(), outputs.root(), snapshots, checks);
     }
 
     /** The recorded version, and for the latest run also the head version when a later commit exists. */
-    private static List<Long> versions(PublishedOutputs outputs, RunRecord run, String table, boolean latest) {
+    private static List<Long> versions(OutputRoot outputs, RunRecord run, String table, boolean latest) {
         long recorded = outputs.recorded(run, table).version();
         Optional<Long> head = latest ? Optional.of(outputs.headVersion(table)) : Optional.empty();
         return head.filter(h -> h != recorded).map(h -> List.of(recorded, h)).orElse(List.of(recorded));

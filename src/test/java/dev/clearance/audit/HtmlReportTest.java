@@ -4,10 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.clearance.audit.AuditReport.Example;
 import dev.clearance.audit.AuditReport.ReportData;
-import dev.clearance.audit.RunRecord.PurposeCount;
-import dev.clearance.audit.RunRecord.QuarantineCount;
-import dev.clearance.audit.RunRecord.ReasonCount;
 import dev.clearance.errors.ExitCode;
+import dev.clearance.runlog.RunRecord.PurposeCount;
+import dev.clearance.runlog.RunRecord.QuarantineCount;
+import dev.clearance.runlog.RunRecord.ReasonCount;
+import dev.clearance.runlog.RunRecord;
+import dev.clearance.runlog.RunStatus;
 import dev.clearance.testing.AuditScenario;
 import dev.clearance.testing.Cli;
 import dev.clearance.testing.SparkExtension;

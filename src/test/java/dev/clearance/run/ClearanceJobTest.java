@@ -8,19 +8,19 @@ import static org.apache.spark.sql.functions.col;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.clearance.audit.RunLog;
-import dev.clearance.audit.RunRecord;
-import dev.clearance.audit.RunRecord.PurposeCount;
-import dev.clearance.audit.RunRecord.QuarantineCount;
-import dev.clearance.audit.RunRecord.ReasonCount;
-import dev.clearance.audit.RunStatus;
 import dev.clearance.catalog.Columns;
 import dev.clearance.config.JobConfig;
 import dev.clearance.errors.InputContractException;
 import dev.clearance.errors.QuarantineLimitException;
 import dev.clearance.errors.RunConflictException;
+import dev.clearance.outputs.OutputRoot;
 import dev.clearance.policy.PolicyLoader;
-import dev.clearance.publish.OutputTables;
+import dev.clearance.runlog.RunLog;
+import dev.clearance.runlog.RunRecord.PurposeCount;
+import dev.clearance.runlog.RunRecord.QuarantineCount;
+import dev.clearance.runlog.RunRecord.ReasonCount;
+import dev.clearance.runlog.RunRecord;
+import dev.clearance.runlog.RunStatus;
 import dev.clearance.spark.DeltaTables;
 import dev.clearance.testing.Fixtures;
 import dev.clearance.testing.Frames;
@@ -85,7 +85,7 @@ class ClearanceJobTest {
     }
 
     private List<String> ledger(String runId) {
-        return table(OutputTables.LEDGER).filter(col(Columns.RUN_ID).equalTo(runId)).collectAsList().stream()
+        return table(OutputRoot.LEDGER).filter(col(Columns.RUN_ID).equalTo(runId)).collectAsList().stream()
                 .map(r -> r.getAs(Columns.TRACK_ID) + "/" + r.getAs(Columns.PURPOSE) + " " + r.getAs(Columns.DECISION)
                         + " " + r.getList(r.fieldIndex(Columns.REASONS)))
                 .toList();
@@ -104,21 +104,21 @@ class ClearanceJobTest {
                 "t2/generative_training EXCLUDED [CONSENT_NOT_GIVEN]",
                 "t3/recommendation EXCLUDED [STATE_NOT_ELIGIBLE]", "t3/fraud_detection INCLUDED []",
                 "t3/generative_training EXCLUDED [STATE_NOT_ELIGIBLE]");
-        Frames.assertNoOrderEquals(table(OutputTables.LEDGER).drop(Columns.RUN_ID),
-                table(OutputTables.CURRENT).drop(Columns.RUN_ID));
+        Frames.assertNoOrderEquals(table(OutputRoot.LEDGER).drop(Columns.RUN_ID),
+                table(OutputRoot.CURRENT).drop(Columns.RUN_ID));
 
         Timestamp asOf = Timestamp.from(T1);
         Frames.assertNoOrderEquals(
                 SparkExtension.spark().createDataFrame(List.of(
-                        curated("t1", "u1", "l1", "OPT_IN", "e1", run.runId(), asOf)), OutputTables.CURATED_SCHEMA),
+                        curated("t1", "u1", "l1", "OPT_IN", "e1", run.runId(), asOf)), OutputRoot.CURATED_SCHEMA),
                 table("curated/" + GEN));
         Frames.assertNoOrderEquals(
                 SparkExtension.spark().createDataFrame(List.of(
                         curated("t1", "u1", "l1", "NONE", null, run.runId(), asOf),
-                        curated("t2", "u2", "l2", "NONE", null, run.runId(), asOf)), OutputTables.CURATED_SCHEMA),
+                        curated("t2", "u2", "l2", "NONE", null, run.runId(), asOf)), OutputRoot.CURATED_SCHEMA),
                 table("curated/" + REC));
         assertThat(table("curated/" + FRAUD).count()).isEqualTo(3);
-        assertThat(table(OutputTables.LEDGER).select(Columns.POLICY_SHA256).distinct().head().getString(0))
+        assertThat(table(OutputRoot.LEDGER).select(Columns.POLICY_SHA256).distinct().head().getString(0))
                 .isEqualTo(PolicyLoader.load(Fixtures.DEFAULT_POLICY).sha256());
 
         assertThat(run.decisionCounts()).containsExactlyInAnyOrder(
@@ -134,7 +134,7 @@ class ClearanceJobTest {
                 "curated/" + GEN);
         assertThat(run.output("curated/" + GEN).orElseThrow().version())
                 .isEqualTo(DeltaTables.version(SparkExtension.spark(), dir.resolve("out/curated/" + GEN).toString()));
-        assertThat(new RunLog(SparkExtension.spark(), new OutputTables(dir.resolve("out").toString())).all())
+        assertThat(new OutputRoot(SparkExtension.spark(), dir.resolve("out").toString()).runLog().all())
                 .containsExactly(run);
     }
 
@@ -150,7 +150,7 @@ class ClearanceJobTest {
         Fixtures.write(other.resolve("clearance.yaml"), readString(config).replace(dir + "/out", other + "/out"));
         run(other.resolve("clearance.yaml"), T1, "same");
 
-        for (String name : List.of(OutputTables.LEDGER, OutputTables.CURRENT, "curated/" + REC, "curated/" + FRAUD,
+        for (String name : List.of(OutputRoot.LEDGER, OutputRoot.CURRENT, "curated/" + REC, "curated/" + FRAUD,
                 "curated/" + GEN)) {
             Frames.assertNoOrderEquals(table(name), DeltaTables.read(SparkExtension.spark(),
                     other.resolve("out").resolve(name).toString()));
@@ -161,7 +161,7 @@ class ClearanceJobTest {
     void theLedgerIsCreatedAppendOnly() {
         catalogV1();
         run(config(0.5), T1, "first");
-        String ledger = dir.resolve("out").resolve(OutputTables.LEDGER).toString();
+        String ledger = dir.resolve("out").resolve(OutputRoot.LEDGER).toString();
         Row detail = io.delta.tables.DeltaTable.forPath(SparkExtension.spark(), ledger).detail().head();
         assertThat(detail.getJavaMap(detail.fieldIndex("properties"))).containsEntry("delta.appendOnly", "true");
         assertThatThrownBy(() -> io.delta.tables.DeltaTable.forPath(SparkExtension.spark(), ledger).delete())
@@ -191,7 +191,7 @@ class ClearanceJobTest {
         assertThat(ledger("first")).hasSize(9);
 
         // lineage/current: this run's rows where something changed, the earlier ledger row where nothing did.
-        List<String> current = table(OutputTables.CURRENT).collectAsList().stream()
+        List<String> current = table(OutputRoot.CURRENT).collectAsList().stream()
                 .map(r -> r.getAs(Columns.TRACK_ID) + "/" + r.getAs(Columns.PURPOSE) + "@" + r.getAs(Columns.RUN_ID))
                 .toList();
         assertThat(current).containsExactlyInAnyOrder(
@@ -220,7 +220,7 @@ class ClearanceJobTest {
                 "t3/fraud_detection REMOVED [PURPOSE_NOT_IN_POLICY]");
         assertThat(table("curated/" + FRAUD).count()).isZero();
         assertThat(second.output("curated/" + FRAUD)).isPresent();
-        assertThat(table(OutputTables.CURRENT).filter(col(Columns.PURPOSE).equalTo(FRAUD)).count()).isZero();
+        assertThat(table(OutputRoot.CURRENT).filter(col(Columns.PURPOSE).equalTo(FRAUD)).count()).isZero();
     }
 
     @Test
@@ -235,7 +235,7 @@ class ClearanceJobTest {
         for (String purpose : List.of(REC, FRAUD, GEN)) {
             assertThat(table("curated/" + purpose).count()).as(purpose).isZero();
         }
-        assertThat(table(OutputTables.CURRENT).count()).isZero();
+        assertThat(table(OutputRoot.CURRENT).count()).isZero();
         assertThat(second.decisionCounts()).containsExactly(
                 new PurposeCount(REC, 0, 0), new PurposeCount(FRAUD, 0, 0), new PurposeCount(GEN, 0, 0));
     }
@@ -254,7 +254,7 @@ class ClearanceJobTest {
                     .isInstanceOf(RunConflictException.class)
                     .hasMessageContaining("run other (");
         }
-        assertThat(new RunLog(SparkExtension.spark(), new OutputTables(dir.resolve("out").toString())).all())
+        assertThat(new OutputRoot(SparkExtension.spark(), dir.resolve("out").toString()).runLog().all())
                 .containsExactly(first);
     }
 
@@ -301,11 +301,11 @@ class ClearanceJobTest {
                     .isEqualTo(first.output("curated/" + purpose).orElseThrow().version());
         }
         assertThat(ledger("bad")).isEmpty();
-        RunRecord bad = new RunLog(SparkExtension.spark(), new OutputTables(dir.resolve("out").toString())).find("bad").orElseThrow();
+        RunRecord bad = new OutputRoot(SparkExtension.spark(), dir.resolve("out").toString()).runLog().find("bad").orElseThrow();
         assertThat(bad.status()).isEqualTo(RunStatus.FAILED);
         assertThat(bad.quarantineCounts()).containsExactlyInAnyOrder(
                 new QuarantineCount("tracks", "UNKNOWN_ENUM", 1), new QuarantineCount("licenses", "BLANK_REFERENCE", 1));
-        assertThat(table(OutputTables.QUARANTINE).filter(col(Columns.RUN_ID).equalTo("bad")).count()).isEqualTo(2);
+        assertThat(table(OutputRoot.QUARANTINE).filter(col(Columns.RUN_ID).equalTo("bad")).count()).isEqualTo(2);
     }
 
     @Test
@@ -334,7 +334,7 @@ class ClearanceJobTest {
         assertThat(ledger("second")).hasSize(3);
 
         // "second" died after its ledger append: its run-log row still says RUNNING. Meanwhile t5 arrived.
-        RunLog runLog = new RunLog(SparkExtension.spark(), new OutputTables(dir.resolve("out").toString()));
+        RunLog runLog = new OutputRoot(SparkExtension.spark(), dir.resolve("out").toString()).runLog();
         runLog.write(new RunRecord(second.runId(), second.asOf(), second.startedAt(), null, RunStatus.RUNNING,
                 second.policyVersion(), second.policySha256(), null, second.inputs(), List.of(), List.of(), List.of(),
                 List.of(), 0));
@@ -365,7 +365,7 @@ class ClearanceJobTest {
         catalogV1();
         Path config = config(0.5);
         RunRecord first = run(config, T1, "first").record();
-        new RunLog(SparkExtension.spark(), new OutputTables(dir.resolve("out").toString())).write(new RunRecord(first.runId(),
+        new OutputRoot(SparkExtension.spark(), dir.resolve("out").toString()).runLog().write(new RunRecord(first.runId(),
                 first.asOf(), first.startedAt(), null, RunStatus.RUNNING, first.policyVersion(), "0".repeat(64), null,
                 first.inputs(), List.of(), List.of(), List.of(), List.of(), 0));
         assertThatThrownBy(() -> run(config, T1, "first"))

@@ -8,16 +8,16 @@ import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.clearance.audit.RunLog;
-import dev.clearance.audit.RunRecord;
-import dev.clearance.audit.RunStatus;
 import dev.clearance.cli.Main;
 import dev.clearance.config.JobConfig;
 import dev.clearance.decide.Decision;
 import dev.clearance.generate.LakeGenerator;
+import dev.clearance.outputs.OutputRoot;
 import dev.clearance.policy.Policy;
 import dev.clearance.policy.PolicyLoader;
-import dev.clearance.publish.OutputTables;
+import dev.clearance.runlog.RunLog;
+import dev.clearance.runlog.RunRecord;
+import dev.clearance.runlog.RunStatus;
 import dev.clearance.spark.DeltaTables;
 import dev.clearance.testing.ChildJvm;
 import dev.clearance.testing.Fixtures;
@@ -127,7 +127,7 @@ class CrashSafetyTest {
         runInProcess(config, T2, RUN2);
 
         assertSameOutputs(output, reference);
-        List<RunRecord> runs = new RunLog(SparkExtension.spark(), new OutputTables(output.toString())).all();
+        List<RunRecord> runs = new OutputRoot(SparkExtension.spark(), output.toString()).runLog().all();
         assertThat(runs).extracting(RunRecord::runId, RunRecord::status)
                 .containsExactlyInAnyOrder(org.assertj.core.groups.Tuple.tuple(RUN1, RunStatus.SUCCEEDED),
                         org.assertj.core.groups.Tuple.tuple(RUN2, RunStatus.SUCCEEDED));
@@ -163,36 +163,36 @@ class CrashSafetyTest {
             assertThat(first.waitFor(CHILD_TIMEOUT)).isZero();
         }
         assertSameOutputs(output, reference);
-        assertThat(new RunLog(SparkExtension.spark(), new OutputTables(output.toString())).find("run-3")).isEmpty();
+        assertThat(new OutputRoot(SparkExtension.spark(), output.toString()).runLog().find("run-3")).isEmpty();
     }
 
     private static void assertSameOutputs(Path actual, Path expected) {
-        OutputTables a = new OutputTables(actual.toString());
-        OutputTables e = new OutputTables(expected.toString());
+        OutputRoot a = new OutputRoot(SparkExtension.spark(), actual.toString());
+        OutputRoot e = new OutputRoot(SparkExtension.spark(), expected.toString());
         SparkSession spark = SparkExtension.spark();
-        for (String table : List.of(OutputTables.LEDGER, OutputTables.CURRENT)) {
+        for (String table : List.of(OutputRoot.LEDGER, OutputRoot.CURRENT)) {
             Frames.assertNoOrderEquals(DeltaTables.read(spark, e.path(table)), DeltaTables.read(spark, a.path(table)));
         }
-        Frames.assertNoOrderEquals(DeltaTables.read(spark, e.path(OutputTables.QUARANTINE)),
-                DeltaTables.read(spark, a.path(OutputTables.QUARANTINE)));
+        Frames.assertNoOrderEquals(DeltaTables.read(spark, e.path(OutputRoot.QUARANTINE)),
+                DeltaTables.read(spark, a.path(OutputRoot.QUARANTINE)));
         for (String purpose : Fixtures.defaultPolicy().purposeNames()) {
             Frames.assertNoOrderEquals(DeltaTables.read(spark, e.curated(purpose)),
                     DeltaTables.read(spark, a.curated(purpose)));
         }
         // No ledger row written twice.
-        Dataset<Row> ledger = DeltaTables.read(spark, a.path(OutputTables.LEDGER));
+        Dataset<Row> ledger = DeltaTables.read(spark, a.path(OutputRoot.LEDGER));
         assertThat(ledger.groupBy(RUN_ID, TRACK_ID, PURPOSE).count().filter(col("count").gt(1)).count()).isZero();
     }
 
     /** Every version of every curated table holds only pairs the ledger had INCLUDED at that row's run. */
     private static void assertNoCuratedVersionEverHeldAnExcludedTrack(Path output) {
         SparkSession spark = SparkExtension.spark();
-        OutputTables tables = new OutputTables(output.toString());
-        Dataset<Row> included = DeltaTables.read(spark, tables.path(OutputTables.LEDGER))
+        OutputRoot tables = new OutputRoot(SparkExtension.spark(), output.toString());
+        Dataset<Row> included = DeltaTables.read(spark, tables.path(OutputRoot.LEDGER))
                 .filter(col(DECISION).equalTo(Decision.INCLUDED.name()))
                 .select(RUN_ID, TRACK_ID, PURPOSE);
         // A pair stays INCLUDED in run 2 without a new ledger row when it did not change.
-        Dataset<Row> includedAtRun2 = DeltaTables.read(spark, tables.path(OutputTables.CURRENT))
+        Dataset<Row> includedAtRun2 = DeltaTables.read(spark, tables.path(OutputRoot.CURRENT))
                 .filter(col(DECISION).equalTo(Decision.INCLUDED.name())).select(lit(RUN2).as(RUN_ID), col(TRACK_ID),
                         col(PURPOSE));
         Dataset<Row> supported = included.filter(col(RUN_ID).equalTo(RUN1)).unionByName(includedAtRun2);

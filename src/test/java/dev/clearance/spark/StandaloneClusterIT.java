@@ -6,9 +6,9 @@ import dev.clearance.catalog.InputTable;
 import dev.clearance.cli.Main;
 import dev.clearance.errors.ExitCode;
 import dev.clearance.generate.LakeGenerator;
+import dev.clearance.outputs.OutputRoot;
 import dev.clearance.policy.Policy;
 import dev.clearance.policy.PolicyLoader;
-import dev.clearance.publish.OutputTables;
 import dev.clearance.testing.Fixtures;
 import dev.clearance.testing.Frames;
 import dev.clearance.testing.SparkExtension;
@@ -124,13 +124,13 @@ class StandaloneClusterIT {
 
     private static void assertSameOutputs(SparkSession spark, Path local, Path cluster) {
         Policy policy = PolicyLoader.load(POLICY);
-        List<String> tables = new ArrayList<>(List.of(OutputTables.LEDGER, OutputTables.CURRENT, OutputTables.QUARANTINE));
-        policy.purposeNames().forEach(purpose -> tables.add(OutputTables.CURATED_DIR + "/" + purpose));
+        List<String> tables = new ArrayList<>(List.of(OutputRoot.LEDGER, OutputRoot.CURRENT, OutputRoot.QUARANTINE));
+        policy.purposeNames().forEach(purpose -> tables.add(OutputRoot.CURATED_DIR + "/" + purpose));
         for (String table : tables) {
             Dataset<Row> expected = DeltaTables.read(spark, local.resolve(table).toString());
             Frames.assertNoOrderEquals(expected, DeltaTables.read(spark, cluster.resolve(table).toString()));
         }
-        assertThat(DeltaTables.read(spark, local.resolve(OutputTables.QUARANTINE).toString()).count())
+        assertThat(DeltaTables.read(spark, local.resolve(OutputRoot.QUARANTINE).toString()).count())
                 .as("the generated lake has malformed rows").isPositive();
 
         Dataset<Row> expectedRun = comparableRunLog(spark, local);
@@ -142,7 +142,7 @@ class StandaloneClusterIT {
 
     /** The run log without what legitimately differs: wall-clock times and the output root in output paths. */
     private static Dataset<Row> comparableRunLog(SparkSession spark, Path root) {
-        return DeltaTables.read(spark, root.resolve(OutputTables.RUNS).toString())
+        return DeltaTables.read(spark, root.resolve(OutputRoot.RUNS).toString())
                 .drop("started_at", "finished_at")
                 .withColumn("outputs", functions.expr(
                         "transform(outputs, o -> named_struct('table', o.table, 'version', o.version, 'rows', o.rows))"));

@@ -9,7 +9,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.clearance.catalog.Columns;
 import dev.clearance.errors.ExitCode;
-import dev.clearance.publish.OutputTables;
+import dev.clearance.outputs.OutputRoot;
 import dev.clearance.testing.AuditScenario;
 import dev.clearance.testing.Cli;
 import dev.clearance.testing.Fixtures;
@@ -79,7 +79,7 @@ class VerifyTest {
         Path staged = dir.resolve("staged");
         spark.createDataFrame(List.of(
                         curated(AuditScenario.T2, AuditScenario.U2, asOf),
-                        curated("t999999999", "u9999999", asOf)), OutputTables.CURATED_SCHEMA)
+                        curated("t999999999", "u9999999", asOf)), OutputRoot.CURATED_SCHEMA)
                 .coalesce(1).write().mode(SaveMode.Overwrite).parquet(staged.toString());
         Path file;
         try (Stream<Path> files = Files.list(staged)) {
@@ -124,7 +124,7 @@ class VerifyTest {
                 .filter(not(col(Columns.TRACK_ID).equalTo(AuditScenario.T8)
                         .and(col(Columns.PURPOSE).equalTo(AuditScenario.REC))))
                 .collectAsList();
-        spark.createDataFrame(kept, OutputTables.LEDGER_SCHEMA).write().format("delta").mode(SaveMode.Overwrite)
+        spark.createDataFrame(kept, OutputRoot.LEDGER_SCHEMA).write().format("delta").mode(SaveMode.Overwrite)
                 .save(ledger);
 
         Cli.Result result = Cli.run("verify", "--config", config.toString(), "--json");

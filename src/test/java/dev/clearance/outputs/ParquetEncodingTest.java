@@ -1,4 +1,4 @@
-package dev.clearance.publish;
+package dev.clearance.outputs;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -26,14 +26,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The output files carry the writer settings of {@link OutputTables#PARQUET_WRITER_SETTINGS}. */
+/** The output files carry the writer settings of {@link OutputRoot#PARQUET_WRITER_SETTINGS}. */
 @ExtendWith(SparkExtension.class)
 class ParquetEncodingTest {
 
     /** The ledger's 30 rows repeat every id: without the settings every string column would get a dictionary. */
     @Test
     void columnsThatGrowWithTheCatalogAreWrittenWithoutADictionaryAndTheOthersWithOne() throws IOException {
-        Map<String, Boolean> ledger = dictionaryPerColumn(AuditScenario.output().resolve(OutputTables.LEDGER));
+        Map<String, Boolean> ledger = dictionaryPerColumn(AuditScenario.output().resolve(OutputRoot.LEDGER));
 
         assertThat(ledger).containsEntry(Columns.TRACK_ID, false)
                 .containsEntry(Columns.LICENSE_IDS + ".list.element", false)
@@ -48,15 +48,15 @@ class ParquetEncodingTest {
     @Test
     void uploaderIdsAreWrittenWithoutADictionaryEvenWhenTheyRepeat(SparkSession spark, @TempDir Path dir)
             throws IOException {
-        OutputTables.PARQUET_WRITER_SETTINGS.forEach(spark.conf()::set);
+        OutputRoot.PARQUET_WRITER_SETTINGS.forEach(spark.conf()::set);
         List<Row> rows = new ArrayList<>();
         for (int i = 0; i < 60; i++) {
             rows.add(RowFactory.create(String.format("t%09d", i), "u1", "Intro", "pop", 1000L, "s3://audio/" + i,
                     List.of(), List.of(), "NONE", null, "v1", "run-1", null));
         }
         String table = dir.resolve("curated").toString();
-        DeltaTables.ensure(spark, table, OutputTables.CURATED_SCHEMA, OutputTables.CURATED_PROPERTIES);
-        DeltaTables.overwrite(spark.createDataFrame(rows, OutputTables.CURATED_SCHEMA), table);
+        DeltaTables.ensure(spark, table, OutputRoot.CURATED_SCHEMA, OutputRoot.CURATED_PROPERTIES);
+        DeltaTables.overwrite(spark.createDataFrame(rows, OutputRoot.CURATED_SCHEMA), table);
 
         assertThat(dictionaryPerColumn(Path.of(table))).containsEntry(Columns.UPLOADER_ID, false)
                 .containsEntry(Columns.TITLE, true)

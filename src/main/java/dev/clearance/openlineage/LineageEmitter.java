@@ -1,20 +1,20 @@
-package dev.clearance.lineage;
+package dev.clearance.openlineage;
 
-import dev.clearance.audit.RunRecord.OutputVersion;
 import dev.clearance.audit.RunReport;
 import dev.clearance.audit.RunSummaryJson;
 import dev.clearance.catalog.InputTable;
 import dev.clearance.catalog.InputVersion;
 import dev.clearance.config.JobConfig;
-import dev.clearance.config.LineageConfig;
 import dev.clearance.config.LineageConfig.FileTarget;
 import dev.clearance.config.LineageConfig.HttpTarget;
+import dev.clearance.config.LineageConfig;
 import dev.clearance.config.TableFormat;
 import dev.clearance.errors.ExitCode;
+import dev.clearance.outputs.OutputRoot;
 import dev.clearance.policy.Policy;
-import dev.clearance.publish.OutputTables;
-import io.openlineage.client.OpenLineage;
+import dev.clearance.runlog.RunRecord.OutputVersion;
 import io.openlineage.client.OpenLineage.RunEvent.EventType;
+import io.openlineage.client.OpenLineage;
 import io.openlineage.client.OpenLineageClient;
 import io.openlineage.client.transports.ApiKeyTokenProvider;
 import io.openlineage.client.transports.ConsoleTransport;
@@ -102,13 +102,13 @@ public final class LineageEmitter implements AutoCloseable {
      */
     public void start(String runId, Instant asOf, Policy policy) {
         send(EventType.START, runId, () -> {
-            OutputTables tables = new OutputTables(job.output());
+            OutputRoot tables = new OutputRoot(null, job.output());
             List<OpenLineage.OutputDataset> outputs = new ArrayList<>();
             for (String purpose : policy.purposeNames()) {
                 outputs.add(output(tables.curated(purpose), Optional.empty()));
             }
-            for (String table : List.of(OutputTables.LEDGER, OutputTables.CURRENT, OutputTables.RUNS,
-                    OutputTables.QUARANTINE)) {
+            for (String table : List.of(OutputRoot.LEDGER, OutputRoot.CURRENT, OutputRoot.RUNS,
+                    OutputRoot.QUARANTINE)) {
                 outputs.add(output(tables.path(table), Optional.empty()));
             }
             return event(EventType.START, runId, asOf, facet(runId, asOf, policy.version(), policy.sha256(), null),

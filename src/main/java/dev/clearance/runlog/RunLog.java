@@ -1,16 +1,15 @@
-package dev.clearance.audit;
+package dev.clearance.runlog;
 
 import static dev.clearance.catalog.Columns.AS_OF;
 import static dev.clearance.catalog.Columns.POLICY_SHA256;
 import static dev.clearance.catalog.Columns.POLICY_VERSION;
 import static dev.clearance.catalog.Columns.RUN_ID;
 
-import dev.clearance.audit.RunRecord.OutputVersion;
-import dev.clearance.audit.RunRecord.PurposeCount;
-import dev.clearance.audit.RunRecord.QuarantineCount;
-import dev.clearance.audit.RunRecord.ReasonCount;
 import dev.clearance.catalog.InputVersion;
-import dev.clearance.publish.OutputTables;
+import dev.clearance.runlog.RunRecord.OutputVersion;
+import dev.clearance.runlog.RunRecord.PurposeCount;
+import dev.clearance.runlog.RunRecord.QuarantineCount;
+import dev.clearance.runlog.RunRecord.ReasonCount;
 import dev.clearance.spark.DeltaTables;
 import java.sql.Timestamp;
 import java.time.Instant;
@@ -63,9 +62,9 @@ public final class RunLog {
     private final SparkSession spark;
     private final String path;
 
-    public RunLog(SparkSession spark, OutputTables outputs) {
+    public RunLog(SparkSession spark, String path) {
         this.spark = spark;
-        this.path = outputs.path(OutputTables.RUNS);
+        this.path = path;
     }
 
     public List<RunRecord> all() {

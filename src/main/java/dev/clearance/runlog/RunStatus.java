@@ -1,4 +1,4 @@
-package dev.clearance.audit;
+package dev.clearance.runlog;
 
 /** The state of a run in the run log. */
 public enum RunStatus {

@@ -1,4 +1,4 @@
-package dev.clearance.audit;
+package dev.clearance.runlog;
 
 import dev.clearance.catalog.InputVersion;
 import java.time.Instant;

@@ -1,4 +1,4 @@
-package dev.clearance.lineage;
+package dev.clearance.openlineage;
 
 import static dev.clearance.testing.Fixtures.consent;
 import static dev.clearance.testing.Fixtures.license;
@@ -20,9 +20,9 @@ import dev.clearance.errors.InputContractException;
 import dev.clearance.policy.Policy;
 import dev.clearance.testing.Fixtures;
 import dev.clearance.testing.SparkExtension;
-import io.openlineage.client.OpenLineage;
-import io.openlineage.client.OpenLineage.RunEvent;
 import io.openlineage.client.OpenLineage.RunEvent.EventType;
+import io.openlineage.client.OpenLineage.RunEvent;
+import io.openlineage.client.OpenLineage;
 import io.openlineage.client.OpenLineageClientUtils;
 import io.openlineage.client.utils.DatasetIdentifier;
 import java.io.IOException;

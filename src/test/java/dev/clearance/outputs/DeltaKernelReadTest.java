@@ -1,9 +1,9 @@
-package dev.clearance.publish;
+package dev.clearance.outputs;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.clearance.audit.RunLog;
-import dev.clearance.audit.RunRecord;
+import dev.clearance.runlog.RunLog;
+import dev.clearance.runlog.RunRecord;
 import dev.clearance.testing.AuditScenario;
 import dev.clearance.testing.SparkExtension;
 import io.delta.kernel.Scan;
@@ -48,7 +48,7 @@ class DeltaKernelReadTest {
 
     @Test
     void aCuratedTableAtTheVersionARunRecordedReadsTheSameWithoutSpark(SparkSession spark) throws IOException {
-        RunRecord first = new RunLog(spark, new OutputTables(AuditScenario.output().toString())).find(AuditScenario.RUN1)
+        RunRecord first = new OutputRoot(spark, AuditScenario.output().toString()).runLog().find(AuditScenario.RUN1)
                 .orElseThrow();
         long version = first.output("curated/" + AuditScenario.GEN).orElseThrow().version();
         String path = AuditScenario.output().resolve("curated/" + AuditScenario.GEN).toString();
@@ -63,7 +63,7 @@ class DeltaKernelReadTest {
 
     @Test
     void theLedgerReadsTheSameWithoutSpark(SparkSession spark) throws IOException {
-        String path = AuditScenario.output().resolve(OutputTables.LEDGER).toString();
+        String path = AuditScenario.output().resolve(OutputRoot.LEDGER).toString();
         Table table = Table.forPath(engine, path);
         long head = table.getLatestSnapshot(engine).getVersion(engine);
 

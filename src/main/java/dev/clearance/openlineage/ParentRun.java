@@ -1,4 +1,4 @@
-package dev.clearance.lineage;
+package dev.clearance.openlineage;
 
 import dev.clearance.errors.ConfigException;
 import java.util.Optional;
