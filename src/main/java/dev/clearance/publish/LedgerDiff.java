@@ -19,9 +19,10 @@ import org.apache.spark.sql.types.StructType;
 
 /**
  * Compares this run's decisions with the previous successful run's lineage/current (contract §4). A pair is
- * written to the ledger when it is new, when its decision, reasons, consent_event_id or license_ids changed,
- * or when it disappeared (REMOVED). lineage/current keeps, for an unchanged pair, the previous row as it
- * stands in the ledger, so that replaying the ledger gives lineage/current exactly.
+ * written to the ledger when it is new, when its decision, reasons or any evidence column changed, or when it
+ * disappeared (REMOVED); a new policy_version alone writes nothing. lineage/current keeps, for an unchanged
+ * pair, the previous row as it stands in the ledger, so that replaying the ledger gives lineage/current
+ * exactly, and since every evidence change is a ledger row, it also carries the latest evidence.
  */
 public final class LedgerDiff {
     /** NEW, CHANGED, UNCHANGED or REMOVED. */
@@ -32,7 +33,9 @@ public final class LedgerDiff {
     public static final String REMOVED = "REMOVED";
     private static final String OLD = "_old_";
     private static final List<String> KEY = List.of(TRACK_ID, PURPOSE);
-    private static final List<String> COMPARED = List.of(DECISION, REASONS, CONSENT_EVENT_ID, LICENSE_IDS);
+    /** Everything a ledger row says about a pair except its stamp (contract v2 §4). */
+    private static final List<String> COMPARED = List.of(DECISION, REASONS, UPLOADER_ID, CONSENT_STATE,
+            CONSENT_EVENT_ID, LICENSE_IDS, LICENSOR_TYPES, MATCHED_NO_AI_TAG, EMBEDDED_DMI);
     private static final List<String> STAMP = List.of(RUN_ID, AS_OF, POLICY_VERSION, POLICY_SHA256);
 
     private LedgerDiff() {}
