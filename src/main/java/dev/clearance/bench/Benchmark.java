@@ -39,6 +39,7 @@ import java.util.stream.Stream;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.StructType;
 
@@ -188,7 +189,7 @@ public final class Benchmark {
     /** Into a new table, as the job's first run: an append (the ledger refuses anything else). */
     private void write(Dataset<Row> rows, Path path, StructType schema, Map<String, String> properties) {
         DeltaTables.ensure(spark, path.toString(), schema, properties);
-        DeltaTables.append(rows, path.toString());
+        rows.write().format("delta").mode(SaveMode.Append).save(path.toString());
     }
 
     private Dataset<Row> read(InputTable table) {

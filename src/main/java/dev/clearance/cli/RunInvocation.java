@@ -149,11 +149,11 @@ final class RunInvocation {
         }
     }
 
-    /** The runs table at the version that holds this attempt's final row; one row written. */
+    /** The runs table at the version of this run's latest commit to it (its final row); one row written. */
     private Optional<OutputVersion> runsTable() {
         String path = new OutputRoot(spark, job.output()).path(OutputRoot.RUNS);
         try {
-            return Optional.of(new OutputVersion(OutputRoot.RUNS, path, DeltaTables.version(spark, path), 1));
+            return DeltaTables.latestCommitBy(spark, path, runId).map(v -> new OutputVersion(OutputRoot.RUNS, path, v, 1));
         } catch (RuntimeException e) {
             LOG.warn("could not read the version of {}: {}", path, e.toString());
             return Optional.empty();

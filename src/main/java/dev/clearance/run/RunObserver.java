@@ -1,8 +1,8 @@
 package dev.clearance.run;
 
 /**
- * Watches a run's stages from the driver: the benchmark records their timings, the crash tests stop a run
- * at one of them. Called on the driver thread that runs the stage; must not throw.
+ * Watches a run from the driver: the benchmark records its stages' timings, the crash tests stop a run at
+ * its k-th commit. Called on the driver thread doing the work (a pool thread for concurrent writes); must not throw.
  */
 public interface RunObserver {
     /** Does nothing: a production run. */
@@ -11,4 +11,7 @@ public interface RunObserver {
     default void stageStarted(Stage stage) {}
 
     default void stageFinished(Stage stage, long nanos) {}
+
+    /** The run's {@code ordinal}-th commit (from 1) is done: {@code table} is now at {@code version}. */
+    default void committed(int ordinal, String table, long version) {}
 }

@@ -13,11 +13,10 @@ import dev.clearance.runlog.RunRecord.ReasonCount;
 import dev.clearance.spark.DeltaTables;
 import java.sql.Timestamp;
 import java.time.Instant;
-import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
+import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
@@ -78,18 +77,18 @@ public final class RunLog {
         return all().stream().filter(r -> r.runId().equals(runId)).findFirst();
     }
 
-    /** The latest SUCCEEDED run by as_of (then by finish time): the one the next run is compared with. */
-    public static Optional<RunRecord> lastSucceeded(List<RunRecord> runs) {
-        return runs.stream()
-                .filter(r -> r.status() == RunStatus.SUCCEEDED)
-                .max(Comparator.comparing(RunRecord::asOf).thenComparing(RunRecord::finishedAt));
+    public String path() {
+        return path;
     }
 
-    /** Inserts or replaces the run's row, atomically. */
-    public void write(RunRecord record) {
-        DeltaTables.ensure(spark, path, SCHEMA, Map.of());
-        DeltaTables.replaceWhere(spark.createDataFrame(List.of(toRow(record)), SCHEMA), path,
-                RUN_ID + " = '" + record.runId() + "'");
+    /** The run's row, to insert or replace with {@link #predicate}. */
+    public Dataset<Row> rowOf(RunRecord record) {
+        return spark.createDataFrame(List.of(toRow(record)), SCHEMA);
+    }
+
+    /** Matches exactly the run's row. */
+    public static String predicate(String runId) {
+        return RUN_ID + " = '" + runId + "'";
     }
 
     static Row toRow(RunRecord r) {

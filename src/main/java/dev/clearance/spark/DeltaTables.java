@@ -1,58 +1,71 @@
 package dev.clearance.spark;
 
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.max;
+
 import io.delta.tables.DeltaTable;
 import io.delta.tables.DeltaTableBuilder;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.StructType;
 
 /**
- * The few Delta operations Clearance uses. Tables are created with their schema and properties before the
- * first write, so that a property such as delta.appendOnly holds from version 0.
+ * The few Delta operations Clearance uses outside a run's own commits. Tables are created with their schema
+ * and properties before the first write, so that a property such as delta.appendOnly holds from version 0.
  */
 public final class DeltaTables {
+    /** The session setting whose value Delta records as every commit's {@code userMetadata}. */
+    public static final String COMMIT_USER_METADATA = "spark.databricks.delta.commitInfo.userMetadata";
+    /** Commits looked at first when finding one's own latest commit; the whole history only if it is not there. */
+    private static final int RECENT_COMMITS = 16;
+
     private DeltaTables() {}
+
+    /** One commit of a table's history: its version, operation (WRITE, MERGE, CREATE TABLE, ...) and userMetadata. */
+    public record Commit(long version, String operation, String userMetadata) {}
 
     public static boolean exists(SparkSession spark, String path) {
         return DeltaTable.isDeltaTable(spark, path);
     }
 
-    /** Creates the table with its schema and properties unless it exists (a cheap check: no log replay). */
-    public static void ensure(SparkSession spark, String path, StructType schema, Map<String, String> properties) {
+    /** Creates the table with its schema and properties unless it exists; true if this call created it. */
+    public static boolean ensure(SparkSession spark, String path, StructType schema, Map<String, String> properties) {
         if (exists(spark, path)) {
-            return;
+            return false;
         }
         DeltaTableBuilder builder = DeltaTable.createIfNotExists(spark).location(path).addColumns(schema);
         properties.forEach(builder::property);
         builder.execute();
+        return true;
     }
 
+    /** The latest version: what a reader that pins nothing gets. */
     public static long version(SparkSession spark, String path) {
         return DeltaTable.forPath(spark, path).history(1).select("version").head().getLong(0);
     }
 
-    /** Atomically replaces the whole table's content. */
-    public static long overwrite(Dataset<Row> rows, String path) {
-        rows.write().format("delta").mode(SaveMode.Overwrite).save(path);
-        return version(rows.sparkSession(), path);
+    /** The highest version whose commit carries {@code userMetadata}, if any commit still in the log does. */
+    public static Optional<Long> latestCommitBy(SparkSession spark, String path, String userMetadata) {
+        DeltaTable table = DeltaTable.forPath(spark, path);
+        Optional<Long> recent = latestBy(table.history(RECENT_COMMITS), userMetadata);
+        return recent.isPresent() ? recent : latestBy(table.history(), userMetadata);
     }
 
-    public static long append(Dataset<Row> rows, String path) {
-        rows.write().format("delta").mode(SaveMode.Append).save(path);
-        return version(rows.sparkSession(), path);
+    /** Every commit still in the table's log, newest first. */
+    public static List<Commit> commits(SparkSession spark, String path) {
+        return DeltaTable.forPath(spark, path).history().select("version", "operation", "userMetadata")
+                .collectAsList().stream()
+                .map(r -> new Commit(r.getLong(0), r.getString(1), r.getString(2)))
+                .toList();
     }
 
-    /**
-     * Atomically replaces the rows matching {@code predicate} (all of {@code rows} must match it). Used for
-     * small row sets spread over many input partitions, so they are binned into few files (optimized write).
-     */
-    public static long replaceWhere(Dataset<Row> rows, String path, String predicate) {
-        rows.write().format("delta").mode(SaveMode.Overwrite).option("replaceWhere", predicate)
-                .option("optimizeWrite", "true").save(path);
-        return version(rows.sparkSession(), path);
+    private static Optional<Long> latestBy(Dataset<Row> history, String userMetadata) {
+        Row row = history.filter(col("userMetadata").equalTo(userMetadata)).agg(max("version")).head();
+        return row.isNullAt(0) ? Optional.empty() : Optional.of(row.getLong(0));
     }
 
     public static Dataset<Row> read(SparkSession spark, String path) {

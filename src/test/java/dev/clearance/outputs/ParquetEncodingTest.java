@@ -56,7 +56,7 @@ class ParquetEncodingTest {
         }
         String table = dir.resolve("curated").toString();
         DeltaTables.ensure(spark, table, OutputRoot.CURATED_SCHEMA, OutputRoot.CURATED_PROPERTIES);
-        DeltaTables.overwrite(spark.createDataFrame(rows, OutputRoot.CURATED_SCHEMA), table);
+        spark.createDataFrame(rows, OutputRoot.CURATED_SCHEMA).write().format("delta").mode("overwrite").save(table);
 
         assertThat(dictionaryPerColumn(Path.of(table))).containsEntry(Columns.UPLOADER_ID, false)
                 .containsEntry(Columns.TITLE, true)

@@ -246,16 +246,81 @@ class ClearanceJobTest {
         catalogV1();
         Path config = config(0.5);
         RunRecord first = run(config, T1, "first").record();
-        assertThat(dir.resolve("out").resolve(RunLock.FILE_NAME)).doesNotExist();
+        assertThat(dir.resolve("out")).isDirectoryNotContaining("glob:**/" + Lease.PREFIX + "*");
 
-        try (RunLock other = RunLock.acquire(dir.resolve("out").toString(), "other",
-                SparkExtension.spark().sparkContext().hadoopConfiguration(), Clock.systemUTC())) {
+        try (Lease other = Lease.acquire(dir.resolve("out").toString(), "other",
+                SparkExtension.spark().sparkContext().hadoopConfiguration(), Clock.systemUTC(), () -> {})) {
             assertThatThrownBy(() -> run(config, T2, "second"))
                     .isInstanceOf(RunConflictException.class)
                     .hasMessageContaining("run other (");
         }
         assertThat(new OutputRoot(SparkExtension.spark(), dir.resolve("out").toString()).runLog().all())
                 .containsExactly(first);
+    }
+
+    @Test
+    void aRunWhoseLeaseIsTakenOverWhileItRunsCommitsNothingMoreAndExitsFive() throws Exception {
+        catalogV1();
+        Path config = config(0.5);
+        run(config, T1, "first");
+        consents.add(consent("e2", "u1", "*", "OPT_OUT", "2026-06-01T12:00:00Z"));
+        config(0.5);
+        Path out = dir.resolve("out");
+        long ledgerBefore = DeltaTables.version(SparkExtension.spark(), out.resolve(OutputRoot.LEDGER).toString());
+        List<String> commits = new ArrayList<>();
+        RunObserver takeover = new RunObserver() {
+            @Override
+            public void committed(int ordinal, String table, long version) {
+                commits.add(ordinal + ":" + table);
+                if (ordinal == 2) {
+                    Fixtures.write(out.resolve(Lease.PREFIX + 2), "{\"run_id\":\"intruder\"}");
+                }
+            }
+        };
+        JobConfig job = JobConfig.load(config);
+        ClearanceJob second = new ClearanceJob(SparkExtension.spark(), job, PolicyLoader.load(job.policy()),
+                Clock.fixed(T2.plusSeconds(3600), ZoneOffset.UTC), takeover);
+
+        assertThatThrownBy(() -> second.run(new RunRequest(Optional.of(T2), Optional.of("second"))))
+                .isInstanceOf(RunConflictException.class)
+                .hasMessageStartingWith("run second lost its lease " + out.resolve(Lease.PREFIX + 1)
+                        + " (run intruder took the lease over (generation 2)) and stopped before its next commit");
+        assertThat(commits).containsExactly("1:runs", "2:quarantine");
+        assertThat(DeltaTables.version(SparkExtension.spark(), out.resolve(OutputRoot.LEDGER).toString()))
+                .isEqualTo(ledgerBefore);
+        RunLog runLog = new OutputRoot(SparkExtension.spark(), out.toString()).runLog();
+        assertThat(runLog.find("second").orElseThrow().status()).isEqualTo(RunStatus.RUNNING);
+        assertThat(out.resolve(Lease.PREFIX + 2)).exists();
+
+        Files.delete(out.resolve(Lease.PREFIX + 2));
+        RunRecord completed = run(config, T2, "second").record();
+        assertThat(completed.status()).isEqualTo(RunStatus.SUCCEEDED);
+        assertThat(ledger("second")).containsExactlyInAnyOrder(
+                "t1/recommendation EXCLUDED [CONSENT_OPTED_OUT]", "t1/generative_training EXCLUDED [CONSENT_OPTED_OUT]",
+                "t1/fraud_detection INCLUDED []", "t3/fraud_detection INCLUDED []",
+                "t3/recommendation EXCLUDED [STATE_NOT_ELIGIBLE, CONSENT_OPTED_OUT]",
+                "t3/generative_training EXCLUDED [STATE_NOT_ELIGIBLE, CONSENT_OPTED_OUT]");
+    }
+
+    @Test
+    void everyCommitOfARunOnEveryOutputCarriesItsRunIdAndTheRunLogRecordsItsOwnVersions() {
+        catalogV1();
+        Path config = config(0.5);
+        RunRecord first = run(config, T1, "first").record();
+        tracks.remove(2);
+        RunRecord second = run(config(0.5), T2, "second").record();
+        Path out = dir.resolve("out");
+        for (String table : List.of(OutputRoot.LEDGER, OutputRoot.CURRENT, OutputRoot.QUARANTINE, OutputRoot.RUNS,
+                "curated/" + REC, "curated/" + FRAUD, "curated/" + GEN)) {
+            assertThat(DeltaTables.commits(SparkExtension.spark(), out.resolve(table).toString()))
+                    .as(table).extracting(DeltaTables.Commit::userMetadata).containsOnly("first", "second");
+        }
+        for (RunRecord run : List.of(first, second)) {
+            for (RunRecord.OutputVersion output : run.outputs()) {
+                assertThat(DeltaTables.latestCommitBy(SparkExtension.spark(), output.path(), run.runId()))
+                        .as(output.table()).contains(output.version());
+            }
+        }
     }
 
     @Test
@@ -335,7 +400,7 @@ class ClearanceJobTest {
 
         // "second" died after its ledger append: its run-log row still says RUNNING. Meanwhile t5 arrived.
         RunLog runLog = new OutputRoot(SparkExtension.spark(), dir.resolve("out").toString()).runLog();
-        runLog.write(new RunRecord(second.runId(), second.asOf(), second.startedAt(), null, RunStatus.RUNNING,
+        Fixtures.forgeRunRow(runLog, new RunRecord(second.runId(), second.asOf(), second.startedAt(), null, RunStatus.RUNNING,
                 second.policyVersion(), second.policySha256(), null, second.inputs(), List.of(), List.of(), List.of(),
                 List.of(), 0));
         tracks.add(track("t5", "u2", "ACTIVE", null, null));
@@ -365,7 +430,8 @@ class ClearanceJobTest {
         catalogV1();
         Path config = config(0.5);
         RunRecord first = run(config, T1, "first").record();
-        new OutputRoot(SparkExtension.spark(), dir.resolve("out").toString()).runLog().write(new RunRecord(first.runId(),
+        Fixtures.forgeRunRow(new OutputRoot(SparkExtension.spark(), dir.resolve("out").toString()).runLog(),
+                new RunRecord(first.runId(),
                 first.asOf(), first.startedAt(), null, RunStatus.RUNNING, first.policyVersion(), "0".repeat(64), null,
                 first.inputs(), List.of(), List.of(), List.of(), List.of(), 0));
         assertThatThrownBy(() -> run(config, T1, "first"))

@@ -69,19 +69,21 @@ class CrashSafetyTest {
     private static Path afterRun1;
 
     /**
-     * Where the child JVM stops: after a stage (its writes committed) or while it runs. Between read+validate
-     * and the ledger append nothing is written, so one kill point stands for that whole stretch.
+     * Where the child JVM is killed: at its k-th commit. The second run commits, in order, its RUNNING row (1),
+     * the quarantine (2), the ledger (3), lineage/current and the three curated tables concurrently (4 to 7) and
+     * its SUCCEEDED row (8). At 4 the other three output writes are still under way when the child is killed.
      */
     enum KillPoint {
-        AFTER_VALIDATE("finished:READ_VALIDATE"),
-        AFTER_LEDGER("finished:WRITE_LEDGER"),
-        DURING_OUTPUTS("started:WRITE_OUTPUTS"),
-        AFTER_OUTPUTS("finished:WRITE_OUTPUTS");
+        AFTER_RUNNING_ROW(1),
+        AFTER_QUARANTINE(2),
+        AFTER_LEDGER(3),
+        DURING_OUTPUTS(4),
+        AFTER_OUTPUTS(7);
 
-        final String point;
+        final int commit;
 
-        KillPoint(String point) {
-            this.point = point;
+        KillPoint(int commit) {
+            this.commit = commit;
         }
     }
 
@@ -115,15 +117,12 @@ class CrashSafetyTest {
         Path config = config(shared.resolve("lake2"), output);
 
         try (ChildJvm child = ChildJvm.start(StoppableRun.class, dir.resolve("child.log"), config.toString(),
-                T2.toString(), RUN2, killPoint.point, killPoint == KillPoint.DURING_OUTPUTS ? "mark" : "hang")) {
-            child.await("AT " + killPoint.point.split(":")[1], CHILD_TIMEOUT);
-            if (killPoint == KillPoint.DURING_OUTPUTS) {
-                Thread.sleep(1_500);
-            }
+                T2.toString(), RUN2, String.valueOf(killPoint.commit), "hang")) {
+            child.await("AT commit " + killPoint.commit + " ", CHILD_TIMEOUT);
             child.kill();
         }
         // The killed run's lease is left behind, fresh: its process is gone, so the retry takes it over.
-        assertThat(output.resolve(RunLock.FILE_NAME)).exists();
+        assertThat(output).isDirectoryContaining("glob:**/" + Lease.PREFIX + "*");
         runInProcess(config, T2, RUN2);
 
         assertSameOutputs(output, reference);
@@ -142,8 +141,8 @@ class CrashSafetyTest {
         Path release = dir.resolve("release");
 
         try (ChildJvm first = ChildJvm.start(StoppableRun.class, dir.resolve("child.log"), config.toString(),
-                T2.toString(), RUN2, "finished:DECIDE", "pause:" + release)) {
-            first.await("AT DECIDE", CHILD_TIMEOUT);
+                T2.toString(), RUN2, "2", "pause:" + release)) {
+            first.await("AT commit 2 ", CHILD_TIMEOUT);
             ByteArrayOutputStream err = new ByteArrayOutputStream();
             PrintStream stderr = System.err;
             int code;

@@ -3,6 +3,8 @@ package dev.clearance.testing;
 import dev.clearance.catalog.InputTable;
 import dev.clearance.policy.Policy;
 import dev.clearance.policy.PolicyLoader;
+import dev.clearance.runlog.RunLog;
+import dev.clearance.runlog.RunRecord;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -88,5 +90,11 @@ public final class Fixtures {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** Replaces a run's row of the run log by hand, as a run that died at some point would have left it. */
+    public static void forgeRunRow(RunLog runLog, RunRecord record) {
+        runLog.rowOf(record).write().format("delta").mode(SaveMode.Overwrite)
+                .option("replaceWhere", RunLog.predicate(record.runId())).save(runLog.path());
     }
 }

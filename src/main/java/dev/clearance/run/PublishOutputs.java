@@ -1,0 +1,98 @@
+package dev.clearance.run;
+
+import static dev.clearance.catalog.Columns.DECISION;
+import static dev.clearance.catalog.Columns.PURPOSE;
+import static org.apache.spark.sql.functions.col;
+
+import dev.clearance.decide.Decision;
+import dev.clearance.outputs.OutputRoot;
+import dev.clearance.publish.LedgerDiff;
+import dev.clearance.publish.RunCommits;
+import dev.clearance.runlog.RunRecord.OutputVersion;
+import dev.clearance.runlog.RunRecord.PurposeCount;
+import dev.clearance.spark.DeltaTables;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The ledger first, then lineage/current and every curated table concurrently: from the ledger commit on,
+ * every table written is supported by a recorded decision (contract §4, §4.1).
+ */
+final class PublishOutputs {
+    private static final Logger LOG = LoggerFactory.getLogger(PublishOutputs.class);
+
+    private final SparkWork work;
+    private final RunCommits commits;
+    private final OutputRoot outputs;
+    private final LedgerDiff.Stamp stamp;
+
+    PublishOutputs(SparkWork work, RunCommits commits, OutputRoot outputs, LedgerDiff.Stamp stamp) {
+        this.work = work;
+        this.commits = commits;
+        this.outputs = outputs;
+        this.stamp = stamp;
+    }
+
+    /**
+     * @param ledgerWritten an earlier attempt of this run committed its ledger rows: found, not appended again
+     * @param purposesThatLeft purposes of the previous run no longer in the policy: their curated tables are emptied
+     * @return the ledger's, lineage/current's and every curated table's committed version
+     */
+    List<OutputVersion> execute(DecidePairs.Result decided, DiffWithPrevious.Result diffed, boolean ledgerWritten,
+                                List<String> purposesThatLeft) {
+        List<OutputVersion> written = new ArrayList<>();
+        written.add(work.stage(Stage.WRITE_LEDGER, "appending to " + OutputRoot.LEDGER,
+                () -> ledger(diffed, ledgerWritten)));
+        List<Callable<OutputVersion>> writes = new ArrayList<>();
+        writes.add(() -> commit(target(OutputRoot.CURRENT), LedgerDiff.currentRows(diffed.diff()), diffed.currentRows()));
+        for (PurposeCount count : decided.purposes()) {
+            Dataset<Row> included = stamp.apply(decided.decisions().filter(col(PURPOSE).equalTo(count.purpose())
+                    .and(col(DECISION).equalTo(Decision.INCLUDED.name()))), OutputRoot.CURATED_SCHEMA);
+            writes.add(() -> commit(curated(count.purpose()), included, count.included()));
+        }
+        for (String gone : purposesThatLeft) {
+            if (DeltaTables.exists(outputs.spark(), outputs.curated(gone))) {
+                Dataset<Row> empty = outputs.spark().createDataFrame(List.of(), OutputRoot.CURATED_SCHEMA);
+                writes.add(() -> commit(curated(gone), empty, 0));
+            }
+        }
+        written.addAll(work.stage(Stage.WRITE_OUTPUTS, "publishing current and curated", () -> work.inParallel(writes)));
+        return written;
+    }
+
+    private OutputVersion ledger(DiffWithPrevious.Result diffed, boolean ledgerWritten) {
+        RunCommits.Target ledger = target(OutputRoot.LEDGER);
+        long version;
+        if (ledgerWritten) {
+            LOG.info("ledger rows of run {} were committed by an earlier attempt; not writing them again", stamp.runId());
+            version = DeltaTables.latestCommitBy(outputs.spark(), ledger.path(), stamp.runId()).orElseThrow();
+        } else {
+            version = commits.appendOnce(ledger, sized(LedgerDiff.ledgerRows(diffed.diff()), diffed.ledgerRows()));
+        }
+        return new OutputVersion(OutputRoot.LEDGER, ledger.path(), version, diffed.ledgerRows());
+    }
+
+    private OutputVersion commit(RunCommits.Target target, Dataset<Row> rows, long count) {
+        long version = work.describe("writing " + target.table(), () -> commits.overwrite(target, sized(rows, count)));
+        return new OutputVersion(target.table(), target.path(), version, count);
+    }
+
+    private RunCommits.Target target(String table) {
+        return new RunCommits.Target(table, outputs.path(table), OutputRoot.LEDGER_SCHEMA,
+                table.equals(OutputRoot.LEDGER) ? OutputRoot.LEDGER_PROPERTIES : OutputRoot.CURRENT_PROPERTIES);
+    }
+
+    private RunCommits.Target curated(String purpose) {
+        return new RunCommits.Target(OutputRoot.CURATED_DIR + "/" + purpose, outputs.curated(purpose),
+                OutputRoot.CURATED_SCHEMA, OutputRoot.CURATED_PROPERTIES);
+    }
+
+    private Dataset<Row> sized(Dataset<Row> rows, long rowCount) {
+        return OutputRoot.sizedForFiles(rows, rowCount, outputs.spark().sparkContext().defaultParallelism());
+    }
+}
