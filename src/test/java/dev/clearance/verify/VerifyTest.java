@@ -10,36 +10,64 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.clearance.catalog.Columns;
 import dev.clearance.errors.ExitCode;
 import dev.clearance.outputs.OutputRoot;
+import dev.clearance.spark.DeltaTables;
 import dev.clearance.testing.AuditScenario;
 import dev.clearance.testing.Cli;
 import dev.clearance.testing.Fixtures;
 import dev.clearance.testing.SparkExtension;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Timestamp;
 import java.util.List;
 import java.util.stream.Stream;
+import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
-/** {@code clearance verify}: passes on honest outputs, exit 1 naming the rows on tampered ones. */
+/**
+ * {@code clearance verify}: passes on honest outputs, exit 1 naming the rows on tampered ones.
+ *
+ * <p>The commit-identity check needs every commit of a run to carry its run_id. {@link #identified} is an output
+ * root made by the real job under the session setting that stamps every Delta commit with a userMetadata, so
+ * that the tests of that check hold whether or not the job stamps its commits itself.
+ */
 @ExtendWith(SparkExtension.class)
 class VerifyTest {
     private static final String NL = System.lineSeparator();
+    private static final String USER_METADATA = "spark.databricks.delta.commitInfo.userMetadata";
+
+    /** One run (run 2 of {@link AuditScenario}'s lake), every commit stamped with its run_id. */
+    @TempDir
+    static Path identified;
 
     @TempDir
     Path dir;
+
+    @BeforeAll
+    static void runTheJobWithStampedCommits(SparkSession spark) {
+        Path config = Fixtures.write(identified.resolve("clearance.yaml"), readString(AuditScenario.config())
+                .replace(AuditScenario.output().toString(), identified.resolve("out").toString()));
+        spark.conf().set(USER_METADATA, RUN2);
+        try {
+            Cli.Result run = Cli.run("run", "--config", config.toString(), "--as-of", AuditScenario.AS_OF2.toString());
+            assertThat(run.exitCode()).as(run.err()).isEqualTo(ExitCode.OK.code());
+        } finally {
+            spark.conf().unset(USER_METADATA);
+        }
+    }
 
     @Test
     void honestOutputsPassEveryCheck() {
         Cli.Result result = Cli.run("verify", "--config", AuditScenario.config().toString());
 
-        assertThat(result.exitCode()).isEqualTo(ExitCode.OK.code());
         assertThat(result.out()).isEqualTo(String.join(NL,
                 "Verifying run " + RUN2 + " (as_of 2026-11-27T00:00:00Z) in " + AuditScenario.output(),
                 "tables checked: curated/recommendation@v2, curated/fraud_detection@v2, curated/generative_training@v2,"
@@ -53,15 +81,22 @@ class VerifyTest {
                         + " lineage/current and ledger row counts equal the run log's",
                 "ok    ledger-replay-equals-current             21 current rows        0 violations  replaying the"
                         + " ledger up to the run gives exactly lineage/current",
+                "ok    decision-matches-reasons                 51 decisions           0 violations  INCLUDED exactly"
+                        + " when reasons is empty, and a REMOVED row gives one of its two reasons",
                 "ok    ledger-append-only                        3 commits             0 violations  the ledger's Delta"
                         + " history holds only appends",
+                "ok    ledger-append-only-property               1 table property      0 violations  the ledger's table"
+                        + " property delta.appendOnly is still true",
                 "ok    policy-matches-run-log                   30 ledger rows         0 violations  each run's recorded"
                         + " policy version and sha256 match its ledger rows",
                 "ok    ledger-pairs-once-per-run                30 ledger rows         0 violations  no run wrote a"
                         + " (track, purpose) twice to the ledger",
+                "ok    commits-carry-run-id                     23 commits             0 violations  every commit on an"
+                        + " output table carries, as userMetadata, a run_id of the run log",
                 "",
-                "verify: all 7 checks passed",
+                "verify: all 10 checks passed",
                 ""));
+        assertThat(result.exitCode()).isEqualTo(ExitCode.OK.code());
 
         Cli.Result earlier = Cli.run("verify", "--config", AuditScenario.config().toString(), "--run",
                 AuditScenario.RUN1, "--json");
@@ -112,7 +147,9 @@ class VerifyTest {
                         + NL
                         + "  " + head + "  rows recorded in the run's outputs: 3 rows, the run log records 1" + NL)
                 .contains("ok    ledger-append-only")
-                .endsWith("verify: 3 of 7 checks failed" + NL);
+                .contains("  curated/generative_training@v3  WRITE: no userMetadata: not a commit of a Clearance run"
+                        + NL)
+                .endsWith("verify: 4 of 10 checks failed" + NL);
     }
 
     @Test
@@ -140,6 +177,14 @@ class VerifyTest {
         assertThat(commits.get(1).get("problem").asText()).startsWith("WRITE {\"mode\":\"Overwrite\"")
                 .endsWith(": not an append");
 
+        JsonNode property = check(checks, "ledger-append-only-property");
+        assertThat(property.get("status").asText()).isEqualTo("FAILED");
+        assertThat(property.get("first")).hasSize(1);
+        assertThat(property.get("first").get(0).get("location").asText()).isEqualTo("lineage/decisions");
+        assertThat(property.get("first").get(0).get("row").asText()).isEqualTo("delta.appendOnly");
+        assertThat(property.get("first").get(0).get("problem").asText())
+                .isEqualTo("is 'false': Delta accepts a delete, an update or an overwrite of ledger rows");
+
         JsonNode replay = check(checks, "ledger-replay-equals-current").get("first");
         assertThat(replay).hasSize(1);
         assertThat(replay.get(0).get("location").asText()).isEqualTo("lineage/current@v2");
@@ -162,6 +207,103 @@ class VerifyTest {
         assertThat(unknown.err()).contains("run nope is not in the run log");
     }
 
+    @Test
+    void aRootWhoseCommitsCarryTheirRunIdPassesEveryCheckAndTheJsonListsThemAll() {
+        Path config = identified.resolve("clearance.yaml");
+        Cli.Result text = Cli.run("verify", "--config", config.toString());
+
+        assertThat(text.exitCode()).isEqualTo(ExitCode.OK.code());
+        List<String> lines = text.out().lines().toList();
+        assertThat(lines.get(0)).isEqualTo("Verifying run " + RUN2 + " (as_of 2026-11-27T00:00:00Z) in "
+                + identified.resolve("out"));
+        assertThat(lines.subList(3, 3 + Checks.ALL.size())).zipSatisfy(Checks.ALL, (line, check) -> assertThat(line)
+                .startsWith("ok    " + check.name() + " ").contains(" 0 violations  " + check.description()));
+        assertThat(lines.get(lines.size() - 1)).isEqualTo("verify: all 10 checks passed");
+
+        Cli.Result json = Cli.run("verify", "--config", config.toString(), "--json");
+        assertThat(json.exitCode()).isEqualTo(ExitCode.OK.code());
+        JsonNode checks = readTree(json.out()).get("checks");
+        assertThat(checks).hasSameSizeAs(Checks.ALL);
+        for (int i = 0; i < Checks.ALL.size(); i++) {
+            JsonNode check = checks.get(i);
+            assertThat(check.get("name").asText()).isEqualTo(Checks.ALL.get(i).name());
+            assertThat(check.get("description").asText()).isEqualTo(Checks.ALL.get(i).description());
+            assertThat(check.get("status").asText()).isEqualTo("PASSED");
+            assertThat(check.get("violations").asLong()).isZero();
+            assertThat(check.get("first")).isEmpty();
+        }
+    }
+
+    @Test
+    void aHandWrittenCommitOnAnOutputIsNamedWithItsOperationAndUserMetadata(SparkSession spark) {
+        Path config = copyOfIdentified(dir);
+        String curated = dir.resolve("out/curated/" + AuditScenario.GEN).toString();
+        String quarantine = dir.resolve("out/quarantine").toString();
+        long curatedHead = DeltaTables.version(spark, curated);
+        long quarantineHead = DeltaTables.version(spark, quarantine);
+        spark.sql("DELETE FROM delta.`" + curated + "` WHERE " + Columns.TRACK_ID + " = '" + AuditScenario.T8 + "'");
+        Dataset<Row> quarantined = spark.createDataFrame(List.of(RowFactory.create(RUN2, "tracks", "UNKNOWN_ENUM",
+                "{}")), OutputRoot.QUARANTINE_SCHEMA);
+        quarantined.write().format("delta").mode(SaveMode.Append).save(quarantine);
+        quarantined.write().format("delta").mode(SaveMode.Append).option("userMetadata", "hand-fix").save(quarantine);
+
+        Cli.Result result = Cli.run("verify", "--config", config.toString());
+
+        assertThat(result.exitCode()).isEqualTo(ExitCode.VIOLATION.code());
+        assertThat(result.out())
+                .containsPattern("\\nFAIL  commits-carry-run-id +\\d+ commits +3 violations  every commit on an"
+                        + " output table carries, as userMetadata, a run_id of the run log\\n")
+                .contains(NL + "commits-carry-run-id: 3 violations" + NL
+                        + "  curated/generative_training@v" + (curatedHead + 1)
+                        + "  DELETE: no userMetadata: not a commit of a Clearance run" + NL
+                        + "  quarantine@v" + (quarantineHead + 1)
+                        + "  WRITE: no userMetadata: not a commit of a Clearance run" + NL
+                        + "  quarantine@v" + (quarantineHead + 2)
+                        + "  WRITE: userMetadata 'hand-fix' is not a run_id of the run log" + NL)
+                .contains("FAIL  counts-match-run-log")
+                .endsWith("verify: 2 of 10 checks failed" + NL);
+    }
+
+    @Test
+    void aDecisionThatContradictsItsReasonsIsNamedInTheLedgerAndInCurrent(SparkSession spark) {
+        Path config = copyOfIdentified(dir);
+        String ledger = dir.resolve("out/lineage/decisions").toString();
+        String current = dir.resolve("out/lineage/current").toString();
+        long currentHead = DeltaTables.version(spark, current) + 1;
+        spark.createDataFrame(List.of(
+                        decision("run-forged", AuditScenario.T1, "INCLUDED", "CONSENT_OPTED_OUT"),
+                        decision("run-forged", AuditScenario.T2, "EXCLUDED"),
+                        decision("run-forged", AuditScenario.T3, "REMOVED", "TRACK_NOT_IN_CATALOG",
+                                "PURPOSE_NOT_IN_POLICY"),
+                        decision("run-forged", AuditScenario.T4, "REMOVED", "TRACK_NOT_IN_CATALOG"),
+                        decision("run-forged", AuditScenario.T5, "EXCLUDED", "LICENSOR_EXCLUDED")),
+                        OutputRoot.LEDGER_SCHEMA)
+                .write().format("delta").mode(SaveMode.Append).option("userMetadata", RUN2).save(ledger);
+        spark.createDataFrame(List.of(decision(RUN2, "t000000009", "INCLUDED", "NO_AI_TAG")), OutputRoot.LEDGER_SCHEMA)
+                .write().format("delta").mode(SaveMode.Append).option("userMetadata", RUN2).save(current);
+
+        Cli.Result result = Cli.run("verify", "--config", config.toString());
+
+        assertThat(result.exitCode()).isEqualTo(ExitCode.VIOLATION.code());
+        String head = "lineage/current@v" + currentHead + " (latest; not recorded by the run)";
+        assertThat(result.out())
+                .contains(NL + "FAIL  decision-matches-reasons                 69 decisions           4 violations  "
+                        + "INCLUDED exactly when reasons is empty, and a REMOVED row gives one of its two reasons" + NL)
+                .contains(NL + "decision-matches-reasons: 4 violations" + NL
+                        + "  " + head + "  run_id=" + RUN2 + " track_id=t000000009 purpose=recommendation:"
+                        + " INCLUDED with reasons [NO_AI_TAG]" + NL
+                        + "  lineage/decisions  run_id=run-forged track_id=t000000001 purpose=recommendation:"
+                        + " INCLUDED with reasons [CONSENT_OPTED_OUT]" + NL
+                        + "  lineage/decisions  run_id=run-forged track_id=t000000002 purpose=recommendation:"
+                        + " EXCLUDED with no reason" + NL
+                        + "  lineage/decisions  run_id=run-forged track_id=t000000003 purpose=recommendation:"
+                        + " REMOVED with reasons [TRACK_NOT_IN_CATALOG, PURPOSE_NOT_IN_POLICY], not exactly"
+                        + " TRACK_NOT_IN_CATALOG or PURPOSE_NOT_IN_POLICY" + NL)
+                .contains("FAIL  policy-matches-run-log", "FAIL  counts-match-run-log",
+                        "FAIL  ledger-replay-equals-current", "ok    commits-carry-run-id")
+                .endsWith("verify: 4 of 10 checks failed" + NL);
+    }
+
     private static JsonNode check(JsonNode checks, String name) {
         for (JsonNode check : checks) {
             if (check.get("name").asText().equals(name)) {
@@ -171,11 +313,48 @@ class VerifyTest {
         throw new AssertionError("no check " + name + " in " + checks);
     }
 
+    private static String readString(Path file) {
+        try {
+            return Files.readString(file);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     private static JsonNode readTree(String json) {
         try {
             return new ObjectMapper().readTree(json);
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             throw new AssertionError(json, e);
+        }
+    }
+
+    /** A ledger-shaped row for recommendation, at run 2's as_of and policy. */
+    private static Row decision(String runId, String track, String decision, String... reasons) {
+        return RowFactory.create(runId, Timestamp.from(AuditScenario.AS_OF2), track, AuditScenario.REC, decision,
+                List.of(reasons), AuditScenario.U1, "NONE", null, List.of(), List.of(), null, null, "2026-11-27.1",
+                "forged");
+    }
+
+    /**
+     * A private copy of {@link #identified}, with a configuration pointing at it. The copy keeps the Delta
+     * logs byte for byte, so the commits keep their userMetadata.
+     */
+    private static Path copyOfIdentified(Path target) {
+        Path source = identified.resolve("out");
+        try (Stream<Path> files = Files.walk(source)) {
+            for (Path file : files.toList()) {
+                Path to = target.resolve("out").resolve(source.relativize(file).toString());
+                if (Files.isDirectory(file)) {
+                    Files.createDirectories(to);
+                } else {
+                    Files.copy(file, to);
+                }
+            }
+            return Fixtures.write(target.resolve("clearance.yaml"), Files.readString(identified.resolve("clearance.yaml"))
+                    .replace(source.toString(), target.resolve("out").toString()));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 
