@@ -67,7 +67,8 @@ public final class Explain {
         String purpose = purposeName == null ? null : Normalize.purposeName(purposeName);
         RunRecord target = outputs.succeededRun(atRun);
         Column filter = col(TRACK_ID).equalTo(trackId);
-        List<Row> rows = outputs.ledger().filter(purpose == null ? filter : filter.and(col(PURPOSE).equalTo(purpose)))
+        List<Row> rows = Readings.added(outputs.ledger()
+                .filter(purpose == null ? filter : filter.and(col(PURPOSE).equalTo(purpose))), Readings.ledger())
                 .collectAsList();
         if (rows.isEmpty()) {
             throw unknown(outputs, trackId, purpose);
@@ -85,7 +86,7 @@ public final class Explain {
         rows.stream().sorted(Comparator.comparing((Row r) -> r.<String>getAs(PURPOSE)).thenComparing(ledgerOrder))
                 .forEach(r -> byPurpose.computeIfAbsent(r.getAs(PURPOSE), p -> new ArrayList<>()).add(r));
 
-        EvidenceReader reader = new EvidenceReader(outputs, trackId);
+        EvidenceReader reader = new EvidenceReader(outputs, trackId, List.copyOf(byPurpose.keySet()));
         List<PurposeHistory> purposes = new ArrayList<>();
         byPurpose.forEach((p, history) -> {
             List<Row> shown = history.stream()
@@ -142,11 +143,14 @@ public final class Explain {
     private static final class EvidenceReader {
         private final OutputRoot outputs;
         private final String trackId;
+        /** The purposes explained: what the readings of licences and consent events are asked about. */
+        private final List<String> purposes;
         private final Map<String, ReasonSentences.Facts> cache = new HashMap<>();
 
-        EvidenceReader(OutputRoot outputs, String trackId) {
+        EvidenceReader(OutputRoot outputs, String trackId, List<String> purposes) {
             this.outputs = outputs;
             this.trackId = trackId;
+            this.purposes = purposes;
         }
 
         Change change(Row row, RunRecord run) {
@@ -162,7 +166,8 @@ public final class Explain {
             ReasonSentences.Ledger ledger = new ReasonSentences.Ledger(trackId, row.getAs(PURPOSE), runId,
                     row.<Timestamp>getAs(AS_OF).toInstant(), row.getAs(POLICY_VERSION), row.getAs(POLICY_SHA256),
                     decision, uploader, row.getAs(CONSENT_STATE), row.getAs(CONSENT_EVENT_ID), licenseIds,
-                    row.getAs(MATCHED_NO_AI_TAG), row.getAs(EMBEDDED_DMI));
+                    row.getAs(MATCHED_NO_AI_TAG), row.getAs(EMBEDDED_DMI), row.getAs(Readings.DMI_VALUE),
+                    row.getAs(Readings.DMI_COUNTED));
             List<Sentence> sentences = ReasonSentences.explain(reasons, ledger, facts);
             Evidence evidence = evidence(ledger, facts);
             return new Change(runId, ledger.asOf().toString(), status, ledger.policyVersion(), ledger.policySha256(),
@@ -172,9 +177,11 @@ public final class Explain {
         private ReasonSentences.Facts facts(RunRecord run, String uploader) {
             var spark = outputs.spark();
             return new ReasonSentences.Facts(run,
-                    RunInputs.rows(spark, run, InputTable.TRACKS, TRACK_ID, trackId),
-                    RunInputs.rows(spark, run, InputTable.LICENSES, TRACK_ID, trackId),
-                    uploader == null ? null : RunInputs.rows(spark, run, InputTable.CONSENTS, USER_ID, uploader),
+                    RunInputs.rows(spark, run, InputTable.TRACKS, TRACK_ID, trackId, Readings.tracks()),
+                    RunInputs.rows(spark, run, InputTable.LICENSES, TRACK_ID, trackId,
+                            Readings.licences(run, purposes)),
+                    uploader == null ? null : RunInputs.rows(spark, run, InputTable.CONSENTS, USER_ID, uploader,
+                            Readings.consents(run, purposes)),
                     RunInputs.quarantined(spark, outputs, run, InputTable.TRACKS, TRACK_ID, trackId),
                     RunInputs.quarantined(spark, outputs, run, InputTable.LICENSES, TRACK_ID, trackId),
                     RunInputs.quarantined(spark, outputs, run, InputTable.CONSENTS, USER_ID, uploader));

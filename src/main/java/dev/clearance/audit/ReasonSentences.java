@@ -5,11 +5,8 @@ import static dev.clearance.catalog.Columns.*;
 import dev.clearance.audit.Explain.Sentence;
 import dev.clearance.audit.RunInputs.Quarantined;
 import dev.clearance.audit.RunInputs.Read;
-import dev.clearance.catalog.Normalize;
-import dev.clearance.catalog.Purposes;
 import dev.clearance.decide.Decision;
 import dev.clearance.decide.Reason;
-import dev.clearance.policy.Dmi;
 import dev.clearance.runlog.RunRecord;
 import java.sql.Timestamp;
 import java.time.Instant;
@@ -25,20 +22,25 @@ import org.apache.spark.sql.Row;
 
 /**
  * Each reason code of a ledger row as a plain sentence, with the evidence it rests on: what the ledger
- * recorded, completed from the input rows the deciding run read. A sentence never states a fact that could
- * not be read; it says what is missing instead.
+ * recorded, completed from the input rows the deciding run read and from what the run made of them
+ * ({@link Readings}). A sentence never states a fact that could not be read; it says what is missing instead.
  */
 public final class ReasonSentences {
     private ReasonSentences() {}
 
-    /** The ledger row being explained. {@code licenseIds} is null on rows that carry no evidence. */
+    /**
+     * The ledger row being explained. {@code licenseIds} is null on rows that carry no evidence; {@code dmiValue}
+     * and {@code dmiCounted} are {@link Readings#DMI_VALUE} and {@link Readings#DMI_COUNTED} of {@code embeddedDmi}.
+     */
     public record Ledger(String trackId, String purpose, String runId, Instant asOf, String policyVersion,
                          String policySha256, String decision, String uploaderId, String consentState,
-                         String consentEventId, List<String> licenseIds, String matchedNoAiTag, String embeddedDmi) {}
+                         String consentEventId, List<String> licenseIds, String matchedNoAiTag, String embeddedDmi,
+                         String dmiValue, String dmiCounted) {}
 
     /**
      * What the deciding run read about the track: its tracks row(s), its licence rows, its uploader's consent
-     * events ({@code consents} null when the row names no uploader), and the quarantined rows about them.
+     * events ({@code consents} null when the row names no uploader), each with its {@link Readings}, and the
+     * quarantined rows about them.
      */
     public record Facts(RunRecord run, Read tracks, Read licenses, Read consents, List<Quarantined> quarantinedTracks,
                         List<Quarantined> quarantinedLicenses, List<Quarantined> quarantinedConsents) {
@@ -75,7 +77,7 @@ public final class ReasonSentences {
             case STATE_NOT_ELIGIBLE -> whenRead(f == null ? null : f.tracks(), tracks -> {
                 Optional<Row> track = tracks.rows().stream().findFirst();
                 return track.map(t -> "track " + l.trackId() + " has state " + quote(t.getAs(STATE))
-                                + normalised(t.getAs(STATE)) + ", which " + policy + " does not make eligible for " + p)
+                                + normalised(t) + ", which " + policy + " does not make eligible for " + p)
                         .orElse("track " + l.trackId() + "'s state is not eligible for " + p + " under " + policy
                                 + "; the track is not in " + tracks.source());
             }, "track " + l.trackId() + "'s state is not eligible for " + p + " under " + policy);
@@ -89,7 +91,7 @@ public final class ReasonSentences {
                     + p + " requires one" + whenRead(f == null ? null : f.licenses(),
                     licences -> licences.rows().isEmpty() ? " (" + licences.source() + " has no row for it)"
                             : " (its licences: " + licences.rows().stream().sorted(BY_LICENSE_ID)
-                            .map(r -> licence(r) + ": " + standing(r, l.asOf(), f)).collect(Collectors.joining("; "))
+                            .map(r -> licence(r) + ": " + standing(r, f)).collect(Collectors.joining("; "))
                             + ")",
                     "");
             case LICENSOR_EXCLUDED -> "a licence in force has a licensor type that " + policy + " excludes from " + p
@@ -97,7 +99,7 @@ public final class ReasonSentences {
             case LICENSE_PROHIBITS_PURPOSE -> whenRead(f == null ? null : f.licenses(), licences -> {
                 List<String> prohibiting = licences.rows().stream().sorted(BY_LICENSE_ID)
                         .filter(r -> l.licenseIds() != null && l.licenseIds().contains(r.<String>getAs(LICENSE_ID)))
-                        .filter(r -> prohibits(r, p))
+                        .filter(r -> r.getList(r.fieldIndex(Readings.PROHIBITS)).contains(p))
                         .map(ReasonSentences::licence).toList();
                 return prohibiting.isEmpty()
                         ? "a licence in force (" + l.licenseIds() + ") lists " + p + " or '*' in its prohibited purposes"
@@ -107,7 +109,7 @@ public final class ReasonSentences {
             case NO_AI_TAG -> "track " + l.trackId() + " carries the tag " + quote(l.matchedNoAiTag())
                     + ", which matches a no-AI tag of " + policy + ", and " + p + " honours no-AI tags";
             case EMBEDDED_RESERVATION -> "the audio file's embedded DMI value " + quote(l.embeddedDmi())
-                    + dmiReading(l.embeddedDmi()) + " reserves it from " + p + " under " + policy;
+                    + dmiReading(l) + " reserves it from " + p + " under " + policy;
             case CONSENT_RECORD_INVALID -> (f == null || f.quarantinedConsents().isEmpty()
                     ? "uploader " + l.uploaderId() + " has an invalid consent row (not found in the quarantine of run "
                     + l.runId() + ")"
@@ -119,8 +121,8 @@ public final class ReasonSentences {
             case CONSENT_NOT_GIVEN -> "uploader " + l.uploaderId() + " has no OPT_IN for " + p + " at or before "
                     + l.asOf() + whenRead(f == null ? null : f.consents(), consents -> {
                 List<String> later = consents.rows().stream()
-                        .filter(r -> appliesTo(r, p) && r.getAs(EVENT_TS) != null
-                                && r.<Timestamp>getAs(EVENT_TS).toInstant().isAfter(l.asOf()))
+                        .filter(r -> r.getList(r.fieldIndex(Readings.CHOICE_FOR)).contains(p)
+                                && Boolean.FALSE.equals(r.getAs(Readings.MADE_BY_AS_OF)))
                         .sorted(Comparator.comparing((Row r) -> r.<Timestamp>getAs(EVENT_TS)))
                         .map(ReasonSentences::event).toList();
                 return later.isEmpty() ? "" : "; later choices, not in effect at that as_of: " + String.join("; ", later);
@@ -162,50 +164,32 @@ public final class ReasonSentences {
                 .orElse("event " + l.consentEventId() + " (not in " + f.consents().source() + ")");
     }
 
-    /** Why a licence row of the track was not in force at {@code asOf}, or that it was. */
-    private static String standing(Row r, Instant asOf, Facts f) {
+    /** Why a licence row of the track was not in force at the run's as_of, or that it was. */
+    private static String standing(Row r, Facts f) {
         String id = r.getAs(LICENSE_ID);
         if (f.quarantinedLicenses().stream().anyMatch(q -> Objects.equals(q.key(), id))) {
             return "quarantined";
         }
-        Timestamp from = r.getAs(VALID_FROM);
-        Timestamp to = r.getAs(VALID_TO);
-        if (from != null && from.toInstant().isAfter(asOf)) {
-            return "not yet in force";
+        if (Boolean.TRUE.equals(r.getAs(Readings.IN_FORCE))) {
+            return "in force";
         }
-        if (to != null && !asOf.isBefore(to.toInstant())) {
-            return "expired";
-        }
-        return "in force";
+        return Boolean.TRUE.equals(r.getAs(Readings.STARTED)) ? "expired" : "not yet in force";
     }
 
-    private static String normalised(String state) {
-        String value = Normalize.enumValue(state);
-        return Objects.equals(value, state) ? "" : " (" + value + ")";
-    }
-
-    private static boolean prohibits(Row r, String purpose) {
-        List<String> prohibited = r.isNullAt(r.fieldIndex(PROHIBITED_PURPOSES)) ? List.of()
-                : r.getList(r.fieldIndex(PROHIBITED_PURPOSES));
-        return prohibited.stream().filter(Objects::nonNull).map(Normalize::purposeName)
-                .anyMatch(x -> x.equals(purpose) || x.equals(Purposes.ALL));
-    }
-
-    private static boolean appliesTo(Row consent, String purpose) {
-        String eventPurpose = Normalize.purposeName(consent.<String>getAs(PURPOSE));
-        return purpose.equals(eventPurpose) || Purposes.ALL.equals(eventPurpose);
+    private static String normalised(Row track) {
+        String value = track.getAs(Readings.STATE_VALUE);
+        return Objects.equals(value, track.getAs(STATE)) ? "" : " (" + value + ")";
     }
 
     /** How the DMI value was read, when that is not obvious from the raw value. */
-    private static String dmiReading(String raw) {
-        if (raw == null) {
+    private static String dmiReading(Ledger l) {
+        if (l.dmiCounted() == null) {
             return "";
         }
-        String value = Normalize.enumValue(raw.substring(raw.lastIndexOf('/') + 1));
-        if (Dmi.fromValue(value).isEmpty()) {
-            return " (not an IPTC value, so read as " + Dmi.PROHIBITED.value() + ")";
+        if (!l.dmiCounted().equals(l.dmiValue())) {
+            return " (not an IPTC value, so read as " + l.dmiCounted() + ")";
         }
-        return value.equals(raw) ? "" : " (" + value + ")";
+        return l.dmiValue().equals(l.embeddedDmi()) ? "" : " (" + l.dmiValue() + ")";
     }
 
     private static String quarantine(List<Quarantined> rows) {

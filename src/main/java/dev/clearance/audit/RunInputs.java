@@ -7,6 +7,7 @@ import static dev.clearance.catalog.Columns.SOURCE_TABLE;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.get_json_object;
 
+import dev.clearance.catalog.Conform;
 import dev.clearance.catalog.InputTable;
 import dev.clearance.catalog.InputVersion;
 import dev.clearance.catalog.LakeReader;
@@ -16,7 +17,6 @@ import dev.clearance.errors.RunConflictException;
 import dev.clearance.outputs.OutputRoot;
 import dev.clearance.runlog.RunRecord;
 import dev.clearance.spark.DeltaTables;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import org.apache.spark.sql.Column;
@@ -26,8 +26,9 @@ import org.apache.spark.sql.SparkSession;
 
 /**
  * Input rows as a past run read them: each input table is re-read at the Delta version (or checked against
- * the Parquet fingerprint) that the run recorded. Evidence is only ever shown from that exact state; when it
- * cannot be read any more (vacuumed, log expired, files rewritten or moved), the result says so instead.
+ * the Parquet fingerprint) that the run recorded, with what the run made of them ({@link Readings}). Evidence
+ * is only ever shown from that exact state; when it cannot be read any more (vacuumed, log expired, files
+ * rewritten or moved), the result says so instead.
  */
 public final class RunInputs {
     private RunInputs() {}
@@ -44,9 +45,11 @@ public final class RunInputs {
 
     /**
      * The rows of {@code table} whose {@code column} equals {@code value} exactly, at the version {@code run}
-     * recorded, with the contract's column types.
+     * recorded, conformed to the contract's column types as the run conformed them, with {@code readings} (see
+     * {@link Readings}) computed on them.
      */
-    public static Read rows(SparkSession spark, RunRecord run, InputTable table, String column, String value) {
+    public static Read rows(SparkSession spark, RunRecord run, InputTable table, String column, String value,
+                            Column... readings) {
         Optional<InputVersion> recorded = run.input(table.tableName());
         if (recorded.isEmpty()) {
             return new Read(table.tableName(), List.of(), "run " + run.runId() + " recorded no version of "
@@ -57,9 +60,9 @@ public final class RunInputs {
         try {
             LakeReader.Snapshot snapshot = LakeReader.open(spark, table,
                     new TableLocation(version.path(), TableFormat.fromYaml(version.format())), Optional.of(version));
-            Column[] conformed = Arrays.stream(table.schema().fields())
-                    .map(f -> col(f.name()).cast(f.dataType()).as(f.name())).toArray(Column[]::new);
-            List<Row> rows = snapshot.rows().filter(col(column).equalTo(value)).select(conformed).collectAsList();
+            Dataset<Row> matching = snapshot.rows().filter(col(column).equalTo(value));
+            List<Row> rows = Readings.added(matching.select(Conform.required(matching, table)), readings)
+                    .collectAsList();
             return new Read(source, rows, null);
         } catch (RunConflictException e) {
             return new Read(source, List.of(), source + " has changed since run " + run.runId()

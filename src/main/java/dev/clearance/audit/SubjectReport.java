@@ -6,8 +6,6 @@ import static org.apache.spark.sql.functions.col;
 import dev.clearance.audit.RunInputs.Quarantined;
 import dev.clearance.audit.RunInputs.Read;
 import dev.clearance.catalog.InputTable;
-import dev.clearance.catalog.Normalize;
-import dev.clearance.catalog.Purposes;
 import dev.clearance.errors.ConfigException;
 import dev.clearance.outputs.OutputRoot;
 import dev.clearance.runlog.RunRecord.PurposeCount;
@@ -72,7 +70,9 @@ public final class SubjectReport {
                 .filter(col(UPLOADER_ID).equalTo(userId))
                 .select(TRACK_ID, PURPOSE, DECISION, REASONS, CONSENT_STATE, CONSENT_EVENT_ID, RUN_ID)
                 .collectAsList();
-        Read consents = RunInputs.rows(outputs.spark(), run, InputTable.CONSENTS, USER_ID, userId);
+        List<String> purposes = run.decisionCounts().stream().map(PurposeCount::purpose).toList();
+        Read consents = RunInputs.rows(outputs.spark(), run, InputTable.CONSENTS, USER_ID, userId,
+                Readings.consents(run, purposes));
         List<Quarantined> badEvents = RunInputs.quarantined(outputs.spark(), outputs, run,
                 InputTable.CONSENTS, USER_ID, userId);
         List<Quarantined> badTracks = RunInputs.quarantined(outputs.spark(), outputs, run,
@@ -92,7 +92,6 @@ public final class SubjectReport {
                     r.getAs(CONSENT_EVENT_ID), r.getAs(RUN_ID)));
             winners.computeIfAbsent(purpose, p -> new HashSet<>()).add(r.getAs(CONSENT_EVENT_ID));
         }
-        List<String> purposes = run.decisionCounts().stream().map(PurposeCount::purpose).toList();
         Set<String> quarantinedIds = new HashSet<>();
         badEvents.forEach(q -> quarantinedIds.add(q.key()));
 
@@ -120,18 +119,18 @@ public final class SubjectReport {
     private static ConsentEventStatus status(Row r, RunRecord run, List<String> purposes,
                                              Map<String, Set<String>> winners) {
         String id = r.getAs(EVENT_ID);
-        String purpose = Normalize.purposeName(r.<String>getAs(PURPOSE));
-        Timestamp ts = r.getAs(EVENT_TS);
+        List<String> applicable = r.getList(r.fieldIndex(Readings.CHOICE_FOR));
         EventStatus status;
         String detail;
-        if (ts.toInstant().isAfter(run.asOf())) {
+        if (Boolean.FALSE.equals(r.getAs(Readings.MADE_BY_AS_OF))) {
             status = EventStatus.FUTURE;
             detail = "after the run's as_of " + run.asOf() + ": not in effect yet";
-        } else if (!Purposes.ALL.equals(purpose) && !purposes.contains(purpose)) {
+        } else if (applicable.isEmpty()) {
+            // Valid, so its purpose is '*', a purpose of the run or an ignored one; only the last is a choice for none.
             status = EventStatus.IGNORED_PURPOSE;
-            detail = "'" + purpose + "' is a consent purpose the policy ignores (not one of " + purposes + ")";
+            detail = "'" + r.getAs(Readings.PURPOSE_NAME) + "' is a consent purpose the policy ignores (not one of "
+                    + purposes + ")";
         } else {
-            List<String> applicable = Purposes.ALL.equals(purpose) ? purposes : List.of(purpose);
             List<String> won = new ArrayList<>();
             List<String> lost = new ArrayList<>();
             List<String> undecided = new ArrayList<>();
@@ -160,8 +159,8 @@ public final class SubjectReport {
             }
             detail = String.join("; ", parts);
         }
-        return new ConsentEventStatus(id, r.getAs(PURPOSE), r.getAs(ACTION), ts.toInstant().toString(),
-                r.getAs(SOURCE), status, detail);
+        return new ConsentEventStatus(id, r.getAs(PURPOSE), r.getAs(ACTION),
+                ReasonSentences.instant(r.getAs(EVENT_TS)), r.getAs(SOURCE), status, detail);
     }
 
     public static String render(Subject s) {

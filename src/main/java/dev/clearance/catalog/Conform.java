@@ -44,8 +44,17 @@ public final class Conform {
         }
     }
 
+    /**
+     * Every required column of {@code table}, in the schema's order, as {@link #column}. Public because the
+     * auditor reads a run's input rows through it, so that it sees the values the run's checks and rules saw.
+     */
+    public static Column[] required(Dataset<Row> input, InputTable table) {
+        return Arrays.stream(table.schema().fieldNames()).map(name -> column(input, table, name).as(name))
+                .toArray(Column[]::new);
+    }
+
     /** The required column of {@code table}, cast from its input type to the required one. */
-    static Column column(Dataset<Row> input, InputTable table, String name) {
+    private static Column column(Dataset<Row> input, InputTable table, String name) {
         DataType required = table.schema().apply(name).dataType();
         Column column = input.col(quoted(name));
         return input.schema().apply(name).dataType().equals(required) ? column : column.cast(required);

@@ -66,9 +66,7 @@ public final class RowValidation {
                                         Policy policy) {
         List<Column> projection = new ArrayList<>();
         projection.add(struct(Arrays.stream(raw.columns()).map(raw::col).toArray(Column[]::new)).as(RAW_STRUCT));
-        Arrays.stream(table.schema().fieldNames())
-                .map(name -> Conform.column(raw, table, name).as(name))
-                .forEach(projection::add);
+        projection.addAll(Arrays.asList(Conform.required(raw, table)));
         String key = table.keyColumn();
         // Keys compare exactly as written; a null key never joins (it is a BLANK_KEY anyway).
         Dataset<Row> conformed = raw.select(projection.toArray(Column[]::new))

@@ -48,8 +48,7 @@ public final class DecisionRules {
                 lit(rule.requiresValidLicense()).and(size(col(Columns.LICENSE_IDS)).equalTo(0)));
         c.put(Reason.LICENSOR_EXCLUDED,
                 arrays_overlap(col(LICENSOR_TYPES), stringArray(names(rule.excludedLicensorTypes().toArray()))));
-        c.put(Reason.LICENSE_PROHIBITS_PURPOSE,
-                array_contains(col(PROHIBITED), rule.name()).or(array_contains(col(PROHIBITED), Purposes.ALL)));
+        c.put(Reason.LICENSE_PROHIBITS_PURPOSE, prohibits(col(PROHIBITED), lit(rule.name())));
         c.put(Reason.NO_AI_TAG, lit(rule.honorNoAiTag()).and(col(Columns.MATCHED_NO_AI_TAG).isNotNull()));
         c.put(Reason.EMBEDDED_RESERVATION,
                 col(DMI_VALUE).isin(rule.reservedByDmi().stream().map(Dmi::value).toArray()));
@@ -59,6 +58,14 @@ public final class DecisionRules {
         c.put(Reason.CONSENT_NOT_GIVEN, lit(rule.consent() == ConsentMode.OPT_IN)
                 .and(consentState.equalTo(Resolution.CONSENT_NONE)));
         return c;
+    }
+
+    /**
+     * Whether prohibited purposes, normalised by {@link Resolution#prohibitedPurposes}, forbid {@code purpose}: they
+     * list it or '*'. Public because the auditor names the licences behind LICENSE_PROHIBITS_PURPOSE with it.
+     */
+    public static Column prohibits(Column prohibited, Column purpose) {
+        return array_contains(prohibited, purpose).or(array_contains(prohibited, Purposes.ALL));
     }
 
     /** The reasons that apply, in contract order; empty means INCLUDED. Never null. */

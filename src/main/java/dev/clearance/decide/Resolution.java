@@ -113,15 +113,12 @@ public final class Resolution {
 
     /**
      * Per track referenced by any license row: whether one of its rows is invalid, and the valid licenses in
-     * force at {@code at} (valid_from null or <= at, valid_to null or > at): license_ids sorted, licensor_types
-     * sorted and distinct, prohibited purposes normalised.
+     * force at {@code at} ({@link #licenceInForce}): license_ids sorted, licensor_types sorted and distinct,
+     * prohibited purposes normalised ({@link #prohibitedPurposes}).
      */
     static Dataset<Row> licensesInForce(Dataset<Row> annotatedLicenses, Timestamp at) {
-        Column inForce = isValid()
-                .and(col(VALID_FROM).isNull().or(col(VALID_FROM).leq(lit(at))))
-                .and(col(VALID_TO).isNull().or(lit(at).lt(col(VALID_TO))));
-        Column prohibited = coalesce(array_compact(transform(col(PROHIBITED_PURPOSES), p -> purposeName(p))),
-                emptyStrings());
+        Column inForce = isValid().and(licenceInForce(at));
+        Column prohibited = prohibitedPurposes(col(PROHIBITED_PURPOSES));
         // One object buffer per track: the in-force licenses as structs (a valid row has all three), unpacked after.
         Column license = struct(col(LICENSE_ID).as(LICENSE_ID), enumValue(col(LICENSOR_TYPE)).as(LICENSOR_TYPE),
                 prohibited.as(PROHIBITED));
@@ -139,6 +136,50 @@ public final class Resolution {
     }
 
     /**
+     * Whether a licence row's validity window covers {@code at}: valid_from null or at or before it, and valid_to
+     * null or after it (exclusive). Public because the auditor marks a track's licences in force with this very
+     * predicate, so that what it shows cannot disagree with the licence_ids the run recorded.
+     */
+    public static Column licenceInForce(Timestamp at) {
+        return licenceStarted(at).and(col(VALID_TO).isNull().or(lit(at).lt(col(VALID_TO))));
+    }
+
+    /**
+     * The first half of {@link #licenceInForce}: valid_from null or at or before {@code at}. Public so that the
+     * auditor can tell a licence not yet in force from an expired one.
+     */
+    public static Column licenceStarted(Timestamp at) {
+        return col(VALID_FROM).isNull().or(col(VALID_FROM).leq(lit(at)));
+    }
+
+    /**
+     * A licence row's prohibited purposes as the rules compare them: each name normalised, null elements dropped,
+     * null as none. Public because the auditor names the licences that prohibit a purpose from this column
+     * (with {@link DecisionRules#prohibits}).
+     */
+    public static Column prohibitedPurposes(Column prohibitedPurposes) {
+        return coalesce(array_compact(transform(prohibitedPurposes, p -> purposeName(p))), emptyStrings());
+    }
+
+    /**
+     * Whether a consent event is a choice about {@code purpose}: its purpose, normalised by
+     * {@link dev.clearance.catalog.Normalize#purposeName(Column)} ({@code eventPurpose}, computed once by the
+     * caller for all purposes), is {@code purpose} or '*'. Public because the auditor labels a creator's events
+     * with it, so that an event counts for the same purposes in a data-subject report as in the run.
+     */
+    public static Column consentFor(Column eventPurpose, Column purpose) {
+        return eventPurpose.equalTo(purpose).or(eventPurpose.equalTo(lit(Purposes.ALL)));
+    }
+
+    /**
+     * Whether a consent event was made by {@code at} (event_ts at or before it); a later one is valid but not in
+     * effect yet. Public for the same reason as {@link #consentFor}.
+     */
+    public static Column consentMadeBy(Timestamp at) {
+        return col(EVENT_TS).leq(lit(at));
+    }
+
+    /**
      * Per user referenced by any consent row: whether one of its rows is invalid, and per purpose the consent
      * in effect at {@code at}: among the user's valid events for that purpose or '*' with event_ts <= at, the
      * latest; on a tie OPT_OUT beats OPT_IN, then the smallest event_id. The minimum of
@@ -153,11 +194,11 @@ public final class Resolution {
                 when(action.equalTo(ConsentAction.OPT_OUT.name()), 0).otherwise(1).as(ACTION_ORDER),
                 col(EVENT_ID).as(CONSENT_EVENT_ID),
                 action.as(ACTION));
-        Column applicable = isValid().and(col(EVENT_TS).leq(lit(at)));
+        Column applicable = isValid().and(consentMadeBy(at));
         List<String> purposes = policy.purposeNames();
         Column[] perPurpose = new Column[purposes.size()];
         for (int i = 0; i < purposes.size(); i++) {
-            perPurpose[i] = min(when(applicable.and(purpose.isin(purposes.get(i), Purposes.ALL)), candidate))
+            perPurpose[i] = min(when(applicable.and(consentFor(purpose, lit(purposes.get(i)))), candidate))
                     .as(consentColumn(i));
         }
         // The ordering fields have done their work: what is joined to every track of the user is only the event.
@@ -196,9 +237,10 @@ public final class Resolution {
     /**
      * The DMI value that can reserve: null for a null or blank value and for DMI-UNSPECIFIED and DMI-ALLOWED
      * (they reserve nothing, even where a policy lists them); a reserving IPTC value as is; anything else
-     * DMI-PROHIBITED (fail closed).
+     * DMI-PROHIBITED (fail closed). Public because the auditor explains an embedded_dmi value of the ledger by
+     * this reading of it, not by a second parser.
      */
-    static Column effectiveDmi(Column raw) {
+    public static Column effectiveDmi(Column raw) {
         Column value = dmiValue(raw);
         Object[] reserving = Arrays.stream(Dmi.values()).filter(Dmi::reserves).map(Dmi::value).toArray();
         Object[] reservingNothing = Arrays.stream(Dmi.values()).filter(d -> !d.reserves()).map(Dmi::value).toArray();

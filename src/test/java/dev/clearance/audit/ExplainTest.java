@@ -206,6 +206,42 @@ class ExplainTest {
     }
 
     @Test
+    void aDmiValueIsExplainedAsTheRunReadIt(@TempDir Path dir) {
+        String uri = "http://ns.useplus.org/ldf/vocab/DMI-PROHIBITED-GENAIMLTRAINING";
+        String unknown = "http://ns.useplus.org/ldf/vocab/DMI-PROHIBITED-EVERYTHING";
+        String allowed = " dmi-allowed ";
+        Fixtures.writeLake(dir.resolve("lake"),
+                List.of(track("d1", "u1", "ACTIVE", null, uri), track("d2", "u1", "ACTIVE", null, unknown),
+                        track("d3", "u1", "ACTIVE", null, allowed)),
+                List.of(license("l1", "d1", "SELF", null, null, null), license("l2", "d2", "SELF", null, null, null),
+                        license("l3", "d3", "SELF", null, null, null)),
+                List.of(Fixtures.consent("e1", "u1", "*", "OPT_IN", "2026-01-01T00:00:00Z")));
+        Path config = Fixtures.writeConfig(dir, Fixtures.DEFAULT_POLICY, 0.01);
+        assertThat(Cli.run("run", "--config", config.toString(), "--as-of", "2026-06-01T00:00:00Z").exitCode())
+                .isEqualTo(ExitCode.OK.code());
+        String run = " (since run run-20260601T000000Z)";
+        String reserves = "    - EMBEDDED_RESERVATION: the audio file's embedded DMI value ";
+
+        // The decisions (header lines) are the ledger's; the sentences must read the value the same way.
+        assertThat(Cli.run("explain", "--config", config.toString(), "--track", "d1").out()).contains(
+                "generative_training: EXCLUDED [EMBEDDED_RESERVATION]" + run,
+                reserves + "'" + uri + "' (DMI-PROHIBITED-GENAIMLTRAINING) reserves it from generative_training under"
+                        + " policy 2026-11-27.1",
+                "recommendation: INCLUDED" + run);
+        assertThat(Cli.run("explain", "--config", config.toString(), "--track", "d2").out()).contains(
+                "generative_training: EXCLUDED [EMBEDDED_RESERVATION]" + run,
+                reserves + "'" + unknown + "' (not an IPTC value, so read as DMI-PROHIBITED) reserves it from"
+                        + " generative_training under policy 2026-11-27.1",
+                "recommendation: EXCLUDED [EMBEDDED_RESERVATION]" + run,
+                reserves + "'" + unknown + "' (not an IPTC value, so read as DMI-PROHIBITED) reserves it from"
+                        + " recommendation under policy 2026-11-27.1");
+        assertThat(Cli.run("explain", "--config", config.toString(), "--track", "d3").out())
+                .contains("generative_training: INCLUDED" + run, "recommendation: INCLUDED" + run,
+                        "embedded DMI: '" + allowed + "'")
+                .doesNotContain("EMBEDDED_RESERVATION");
+    }
+
+    @Test
     void evidenceThatCanNoLongerBeReadIsReportedNotInvented(@TempDir Path dir) throws Exception {
         Fixtures.writeLake(dir.resolve("lake"), List.of(track("t1", "u1", "ACTIVE", null, null)),
                 List.of(license("l1", "t1", "MAJOR_LABEL", null, null, null)), List.of());

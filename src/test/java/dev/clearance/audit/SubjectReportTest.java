@@ -1,17 +1,29 @@
 package dev.clearance.audit;
 
+import static dev.clearance.testing.Fixtures.license;
+import static dev.clearance.testing.Fixtures.track;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.clearance.audit.SubjectReport.ConsentEventStatus;
+import dev.clearance.audit.SubjectReport.EventStatus;
+import dev.clearance.audit.SubjectReport.PurposeStatus;
+import dev.clearance.audit.SubjectReport.Subject;
 import dev.clearance.errors.ExitCode;
+import dev.clearance.outputs.OutputRoot;
 import dev.clearance.testing.AuditScenario;
 import dev.clearance.testing.Cli;
+import dev.clearance.testing.Fixtures;
 import dev.clearance.testing.SparkExtension;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.apache.spark.sql.Row;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
 
 /** {@code clearance subject}: a creator's tracks and consent events as the latest run applied them. */
 @ExtendWith(SparkExtension.class)
@@ -23,6 +35,11 @@ class SubjectReportTest {
                 "--user", user));
         args.addAll(List.of(more));
         return Cli.run(args.toArray(String[]::new));
+    }
+
+    private static void run(Path config, String asOf) {
+        assertThat(Cli.run("run", "--config", config.toString(), "--as-of", asOf).exitCode())
+                .isEqualTo(ExitCode.OK.code());
     }
 
     @Test
@@ -94,6 +111,72 @@ class SubjectReportTest {
                 "t000000002/generative_training EXCLUDED", "t000000002/recommendation INCLUDED",
                 "t000000008/fraud_detection INCLUDED", "t000000008/generative_training INCLUDED",
                 "t000000008/recommendation INCLUDED");
+    }
+
+    @Test
+    void anUploaderTransferMovesTheTrackToItsNewUploader(@TempDir Path dir) {
+        // Neither uploader has a consent event and no decision changes: only the uploader_id on the ledger row
+        // (contract v2 §4) records the transfer.
+        List<Row> licenses = List.of(license("l1", "t1", "SELF", null, null, null),
+                license("l2", "t2", "SELF", null, null, null));
+        Fixtures.writeLake(dir.resolve("lake"), List.of(track("t1", "uOld", "ACTIVE", null, null),
+                track("t2", "uOld", "ACTIVE", null, null)), licenses, List.of());
+        Path config = Fixtures.writeConfig(dir, Fixtures.DEFAULT_POLICY, 0.01);
+        run(config, "2026-06-01T00:00:00Z");
+        Fixtures.writeLake(dir.resolve("lake"), List.of(track("t1", "uNew", "ACTIVE", null, null),
+                track("t2", "uOld", "ACTIVE", null, null)), licenses, List.of());
+        run(config, "2026-06-08T00:00:00Z");
+
+        Cli.Result newUploader = Cli.run("subject", "--config", config.toString(), "--user", "uNew");
+        assertThat(newUploader.exitCode()).isEqualTo(ExitCode.OK.code());
+        assertThat(newUploader.out()).startsWith(String.join(NL,
+                "Data-subject report for user uNew at run run-20260608T000000Z (as_of 2026-06-08T00:00:00Z)",
+                "",
+                "Tracks (1), current status per purpose:",
+                "  t1",
+                "    fraud_detection          INCLUDED   consent NONE  (since run run-20260608T000000Z)",
+                "    generative_training      EXCLUDED  [CONSENT_NOT_GIVEN]  consent NONE  (since run"
+                        + " run-20260608T000000Z)",
+                "    recommendation           INCLUDED   consent NONE  (since run run-20260608T000000Z)",
+                ""));
+        assertThat(Cli.run("subject", "--config", config.toString(), "--user", "uOld").out())
+                .contains("Tracks (1), current status per purpose:" + NL + "  t2" + NL)
+                .doesNotContain("  t1" + NL);
+    }
+
+    @Test
+    void aConsentPurposeIsLabelledAsTheRunNormalisedIt(@TempDir Path dir) {
+        String spaced = "Generative-Training\u00a0"; // trimmed (a no-break space), '-' becomes '_'
+        String kelvin = "MAR\u212AETING_EMAIL"; // KELVIN SIGN lower-cases to 'k': the ignored marketing_email
+        String dotted = "RECOMMENDAT\u0130ON"; // U+0130 lower-cases to 'i' and a combining dot: no purpose
+        Fixtures.writeLake(dir.resolve("lake"), List.of(track("t1", "u1", "ACTIVE", null, null)),
+                List.of(license("l1", "t1", "SELF", null, null, null)),
+                List.of(Fixtures.consent("e1", "u1", spaced, "OPT_IN", "2026-01-01T00:00:00Z"),
+                        Fixtures.consent("e2", "u1", kelvin, "OPT_OUT", "2026-02-01T00:00:00Z"),
+                        Fixtures.consent("e3", "u1", dotted, "OPT_OUT", "2026-03-01T00:00:00Z")));
+        Path config = Fixtures.writeConfig(dir, Fixtures.DEFAULT_POLICY, 0.5);
+        run(config, "2026-06-01T00:00:00Z");
+
+        // Not through the command line: the raw purposes must not depend on the console's encoding.
+        Subject subject = SubjectReport.report(OutputRoot.open(SparkExtension.spark(), dir.resolve("out").toString()),
+                "u1");
+
+        assertThat(subject.tracks().get(0).purposes())
+                .extracting(PurposeStatus::purpose, PurposeStatus::reasons, PurposeStatus::consentEventId)
+                .containsExactly(tuple("fraud_detection", List.of(), null),
+                        tuple("generative_training", List.of("CONSENT_RECORD_INVALID"), "e1"),
+                        tuple("recommendation", List.of("CONSENT_RECORD_INVALID"), null));
+        assertThat(subject.consentEvents())
+                .extracting(ConsentEventStatus::eventId, ConsentEventStatus::purpose, ConsentEventStatus::status)
+                .containsExactly(tuple("e1", spaced, EventStatus.APPLIED),
+                        tuple("e2", kelvin, EventStatus.IGNORED_PURPOSE), tuple("e3", null, EventStatus.QUARANTINED));
+        assertThat(subject.consentEvents()).extracting(ConsentEventStatus::detail).containsExactly(
+                "won for generative_training",
+                "'marketing_email' is a consent purpose the policy ignores (not one of [recommendation,"
+                        + " fraud_detection, generative_training])",
+                "UNKNOWN_PURPOSE {\"event_id\":\"e3\",\"user_id\":\"u1\",\"purpose\":\"" + dotted
+                        + "\",\"action\":\"OPT_OUT\",\"event_ts\":\"2026-03-01T00:00:00.000Z\",\"source\":"
+                        + "\"settings_page\"}");
     }
 
     @Test
