@@ -6,9 +6,11 @@ import dev.clearance.audit.RunRecord.OutputVersion;
 import dev.clearance.audit.RunReport;
 import dev.clearance.audit.RunStatus;
 import dev.clearance.audit.RunSummary;
+import dev.clearance.catalog.UnreadableInput;
 import dev.clearance.config.JobConfig;
 import dev.clearance.errors.ClearanceException;
 import dev.clearance.errors.ExitCode;
+import dev.clearance.errors.InputContractException;
 import dev.clearance.lineage.LineageEmitter;
 import dev.clearance.lineage.ParentRun;
 import dev.clearance.policy.Policy;
@@ -76,7 +78,8 @@ final class RunInvocation {
                     : RunSummary.render(outcome.record()));
             out.flush();
             return new Result(report, Optional.empty());
-        } catch (RuntimeException failure) {
+        } catch (Exception caught) {
+            RuntimeException failure = explained(caught);
             RunReport report = failed(failure);
             if (lineage != null && policy != null) {
                 lineage.fail(report, failure);
@@ -87,6 +90,21 @@ final class RunInvocation {
                 lineage.close();
             }
         }
+    }
+
+    /**
+     * The failure as the contract names it: a read of an input file that no retry can fix becomes exit 3, naming
+     * the table and the file (the run fails that way before it writes any output row, since its first stages read
+     * every column of every input). Scala code throws checked exceptions undeclared (a failed Spark job is a
+     * SparkException): they are wrapped so that they too get a report and a summary.
+     */
+    private RuntimeException explained(Exception failure) {
+        Optional<InputContractException> unreadable = job == null ? Optional.empty()
+                : UnreadableInput.classify(failure, job.lake());
+        if (unreadable.isPresent()) {
+            return unreadable.get();
+        }
+        return failure instanceof RuntimeException runtime ? runtime : new IllegalStateException(failure);
     }
 
     /** Emits START unless the run log says the run already succeeded (a rerun does nothing, so it says nothing). */
