@@ -7,7 +7,7 @@ Parses the DAG file with `ast`, without importing it, and checks that:
     takes a value exactly when the CLI says so, appears once, and the CLI's required options are all there;
   * --as-of comes from the data interval's end, and --run-id from the logical date in the run_id format
     that run/RunIds.java accepts;
-  * exit 4 fails without retry and exit 5 is retried, and every code it names is one of errors/ExitCode.java;
+  * exits 3 and 4 fail without retry and exit 5 is retried, and every code it names is one of errors/ExitCode.java;
   * spark-submit runs in client mode, with the main class of the application jar's manifest and that jar's name.
 
 Usage: jobs/airflow/check_dag.py [--dag FILE] [--project DIR]   (after `mvn package`)
@@ -234,8 +234,9 @@ def check(dag_path: Path, project: Path) -> list[str]:
     if not isinstance(no_retry, dict) or not isinstance(retry, dict):
         errors.append(f"{dag_path}: FAIL_WITHOUT_RETRY and RETRY must be module-level dicts of exit codes")
     else:
-        if 4 not in no_retry:
-            errors.append(f"{dag_path}: exit 4 ({codes.get(4)}) must fail without retry")
+        for code in (3, 4):
+            if code not in no_retry:
+                errors.append(f"{dag_path}: exit {code} ({codes.get(code)}) must fail without retry")
         if 5 not in retry:
             errors.append(f"{dag_path}: exit 5 ({codes.get(5)}) must be retried")
         for code in sorted(set(no_retry) & set(retry)):

@@ -9,7 +9,8 @@ Runs Clearance once a day on the Spark cluster: `spark-submit` of the applicatio
   task reruns the same run, which completes an interrupted run or does nothing if it already succeeded.
 * Exit 5 (another run holds the output root, or the run log conflicts) and unexpected failures (70, a killed
   process) are retried with exponential backoff. Exit 4 (bad batch: the quarantine is over its limit; nothing
-  but the quarantine was published) and the other contract codes fail at once, without retry.
+  but the quarantine was published), exit 3 (an input breaks the contract, an unreadable file included) and the
+  other contract codes fail at once, without retry.
 * The run's outcome (`--summary-json`) is the task's XCom return value; on failure it is pushed under the
   key `summary` when the job wrote one.
 * OpenLineage: the job's events name this task's run as their parent (apache-airflow-providers-openlineage
@@ -74,7 +75,8 @@ CLEARANCE_ARGS = [
 FAIL_WITHOUT_RETRY = {
     1: "spark-submit failed before Clearance ran (bad submit arguments, missing jar); `run` never returns 1",
     2: "bad usage or configuration: fix the command line, clearance.yaml or policy.yaml, then clear the task",
-    3: "an input breaks the contract: fix the upstream export, then clear the task",
+    3: "an input breaks the contract (a schema, or a file that cannot be read, named in the message): fix the"
+       " upstream export or the file, then clear the task",
     4: "bad batch: the quarantine exceeded its limit; only the quarantine and a FAILED run row were published,"
        " the curated tables are unchanged. Show the upstream owners the run's quarantine rows, then clear the task",
 }

@@ -6,6 +6,8 @@ import org.apache.spark.sql.SparkSession;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ScopeType;
 import picocli.CommandLine;
 
 /** The command line of jobs/clearance and of spark-submit. Exit codes follow the contract (see ExitCode). */
@@ -15,6 +17,12 @@ import picocli.CommandLine;
                 ExplainCommand.class, SubjectCommand.class, VerifyCommand.class, ReportCommand.class})
 public final class Main {
     private static final Logger LOG = LoggerFactory.getLogger(Main.class);
+
+    // A failure the contract names is explained in one line; its stack trace (Spark's, for an unreadable input
+    // file) only helps whoever debugs Clearance or Spark, so it is printed on request.
+    @Option(names = "--verbose", scope = ScopeType.INHERIT,
+            description = "also print the stack trace of a failure that exits 2 to 5 (exit 70 always prints it)")
+    boolean verbose;
 
     public static void main(String[] args) {
         int code = execute(args);
@@ -27,10 +35,14 @@ public final class Main {
 
     /** Runs a command and returns its exit code; never exits the JVM (used by tests). */
     public static int execute(String... args) {
-        CommandLine cli = new CommandLine(new Main());
+        Main main = new Main();
+        CommandLine cli = new CommandLine(main);
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             if (e instanceof ClearanceException) {
                 commandLine.getErr().println("clearance: " + e.getMessage());
+                if (main.verbose) {
+                    e.printStackTrace(commandLine.getErr());
+                }
             } else {
                 LOG.error("unexpected failure", e);
                 commandLine.getErr().println("clearance: unexpected failure: " + e

@@ -2,6 +2,7 @@ package dev.clearance.cli;
 
 import dev.clearance.audit.RunReport;
 import dev.clearance.audit.RunSummary;
+import dev.clearance.catalog.UnreadableInput;
 import dev.clearance.config.JobConfig;
 import dev.clearance.errors.ClearanceException;
 import dev.clearance.errors.ExitCode;
@@ -76,7 +77,8 @@ final class RunInvocation {
                     : RunSummary.render(outcome.record()));
             out.flush();
             return new Result(report, Optional.empty());
-        } catch (RuntimeException failure) {
+        } catch (Exception caught) {
+            RuntimeException failure = explained(caught);
             RunReport report = failed(failure);
             if (lineage != null && policy != null) {
                 lineage.fail(report, failure);
@@ -87,6 +89,14 @@ final class RunInvocation {
                 lineage.close();
             }
         }
+    }
+
+    /** The failure as the contract names it (see {@link UnreadableInput#explain}). */
+    private RuntimeException explained(Exception failure) {
+        if (job == null) {
+            return failure instanceof RuntimeException runtime ? runtime : new IllegalStateException(failure);
+        }
+        return UnreadableInput.explain(failure, job.lake());
     }
 
     /** Emits START unless the run log says the run already succeeded (a rerun does nothing, so it says nothing). */

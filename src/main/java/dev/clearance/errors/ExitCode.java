@@ -7,7 +7,7 @@ public enum ExitCode {
     VIOLATION(1),
     /** Bad usage or configuration (command line, clearance.yaml, policy.yaml). */
     USAGE(2),
-    /** An input table breaks the contract (missing table, missing column, wrong type). */
+    /** An input table breaks the contract (missing table, missing column, wrong type, a file that cannot be read). */
     INPUT_CONTRACT(3),
     /** More than quarantine.max_fraction of an input table's rows are invalid. */
     QUARANTINE_LIMIT(4),

@@ -3,6 +3,7 @@ package dev.clearance.run;
 import dev.clearance.catalog.InputTable;
 import dev.clearance.catalog.InputVersion;
 import dev.clearance.catalog.LakeReader.Snapshot;
+import dev.clearance.catalog.UnreadableInput;
 import dev.clearance.catalog.LakeReader;
 import dev.clearance.config.JobConfig;
 import dev.clearance.errors.ClearanceException;
@@ -101,8 +102,8 @@ public final class ClearanceJob {
                 return new Outcome(publish(work, commits, running, inputs, plan), false);
             } catch (QuarantineLimitException e) {
                 throw e;
-            } catch (RuntimeException e) {
-                throw failed(commits, lease, running, e);
+            } catch (Exception e) {    // Spark's checked exceptions are thrown undeclared
+                throw failed(commits, lease, running, UnreadableInput.explain(e, config.lake()));
             }
         }
     }

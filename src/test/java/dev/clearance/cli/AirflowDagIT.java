@@ -56,6 +56,8 @@ class AirflowDagIT {
                         "the DAG's schedule must be daily"),
                 Arguments.of("    5: \"conflict", "    4: \"conflict",
                         "exit 5 (CONFLICT) must be retried"),
+                Arguments.of("    3: \"an input", "    70: \"an input",
+                        "exit 3 (INPUT_CONTRACT) must fail without retry"),
                 Arguments.of("\"--deploy-mode\", \"client\"", "\"--deploy-mode\", \"cluster\"",
                         "SPARK_SUBMIT_ARGS must pass --deploy-mode client"));
     }

@@ -303,6 +303,33 @@ class ClearanceJobTest {
     }
 
     @Test
+    void whenOneConcurrentWriteFailsTheRunFailsWithItAndTheSameRunIdCompletesTheRun() throws Exception {
+        catalogV1();
+        Path config = config(0.5);
+        run(config, T1, "first");
+        tracks.add(track("t4", "u1", "ACTIVE", null, null));
+        licenses.add(license("l4", "t4", "SELF", null, null, null));
+        config(0.5);
+        // curated/fraud_detection's last commit is unreadable: its write fails while the others run.
+        Path commit = dir.resolve("out/curated/" + FRAUD + "/_delta_log/00000000000000000001.json");
+        byte[] original = Files.readAllBytes(commit);
+        Files.writeString(commit, "{ not a Delta action");
+
+        assertThatThrownBy(() -> run(config, T2, "second"))
+                .satisfies(e -> assertThat(e.toString() + e.getCause()).contains("00000000000000000001.json"));
+        RunLog runLog = new OutputRoot(SparkExtension.spark(), dir.resolve("out").toString()).runLog();
+        assertThat(runLog.find("second").orElseThrow().status()).isEqualTo(RunStatus.FAILED);
+        assertThat(ledger("second")).hasSize(3);
+
+        Files.write(commit, original);
+        RunRecord completed = run(config, T2, "second").record();
+        assertThat(completed.status()).isEqualTo(RunStatus.SUCCEEDED);
+        assertThat(ledger("second")).hasSize(3);
+        assertThat(table("curated/" + FRAUD).collectAsList()).extracting(r -> r.getAs(Columns.TRACK_ID) + "@"
+                + r.getAs(Columns.RUN_ID)).containsExactlyInAnyOrder("t1@second", "t2@second", "t3@second", "t4@second");
+    }
+
+    @Test
     void everyCommitOfARunOnEveryOutputCarriesItsRunIdAndTheRunLogRecordsItsOwnVersions() {
         catalogV1();
         Path config = config(0.5);

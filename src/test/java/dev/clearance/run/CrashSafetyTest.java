@@ -165,6 +165,31 @@ class CrashSafetyTest {
         assertThat(new OutputRoot(SparkExtension.spark(), output.toString()).runLog().find("run-3")).isEmpty();
     }
 
+    @Test
+    void aRunWhoseLeaseIsTakenOverWhileItRunsExitsFiveAndCommitsNothingMore() throws Exception {
+        Path output = dir.resolve("out");
+        copyTree(afterRun1, output);
+        Path config = config(shared.resolve("lake2"), output);
+        Path release = dir.resolve("release");
+        String ledger = output.resolve(OutputRoot.LEDGER).toString();
+        long ledgerBefore = DeltaTables.version(SparkExtension.spark(), ledger);
+
+        try (ChildJvm run = ChildJvm.start(StoppableRun.class, dir.resolve("child.log"), config.toString(),
+                T2.toString(), RUN2, "2", "pause:" + release)) {
+            run.await("AT commit 2 quarantine", CHILD_TIMEOUT);
+            // Another run takes the lease over while this one is between two commits.
+            Files.writeString(output.resolve(Lease.PREFIX + 2), "{\"run_id\":\"run-3\"}");
+            Files.createFile(release);
+            run.await("EXIT 5 run " + RUN2 + " lost its lease " + output.resolve(Lease.PREFIX + 1)
+                    + " (run run-3 took the lease over (generation 2)) and stopped before its next commit", CHILD_TIMEOUT);
+            assertThat(run.waitFor(CHILD_TIMEOUT)).isEqualTo(5);
+        }
+        assertThat(DeltaTables.version(SparkExtension.spark(), ledger)).isEqualTo(ledgerBefore);
+        assertThat(new OutputRoot(SparkExtension.spark(), output.toString()).runLog().find(RUN2).orElseThrow().status())
+                .isEqualTo(RunStatus.RUNNING);
+        assertThat(output.resolve(Lease.PREFIX + 2)).exists();
+    }
+
     private static void assertSameOutputs(Path actual, Path expected) {
         OutputRoot a = new OutputRoot(SparkExtension.spark(), actual.toString());
         OutputRoot e = new OutputRoot(SparkExtension.spark(), expected.toString());

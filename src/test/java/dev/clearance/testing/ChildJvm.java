@@ -64,12 +64,12 @@ public final class ChildJvm implements AutoCloseable {
         }
     }
 
-    /** Waits for a stdout line equal to {@code expected}; fails naming the log if the child ends first. */
+    /** Waits for a stdout line starting with {@code expected}; fails naming the log if the child ends first. */
     public void await(String expected, Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
             String line = lines.poll(200, TimeUnit.MILLISECONDS);
-            if (expected.equals(line)) {
+            if (line != null && line.startsWith(expected)) {
                 return;
             }
             if (line == null && !process.isAlive() && lines.isEmpty()) {
