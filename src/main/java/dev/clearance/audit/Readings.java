@@ -13,7 +13,7 @@ import dev.clearance.catalog.Normalize;
 import dev.clearance.decide.DecisionRules;
 import dev.clearance.decide.Resolution;
 import dev.clearance.runlog.RunRecord;
-import java.sql.Timestamp;
+import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Stream;
@@ -56,7 +56,7 @@ final class Readings {
 
     /** @param purposes the purposes {@link #PROHIBITS} is asked about */
     static Column[] licences(RunRecord run, List<String> purposes) {
-        Timestamp asOf = Timestamp.from(run.asOf());
+        Instant asOf = run.asOf();
         Column prohibited = Resolution.prohibitedPurposes(col(PROHIBITED_PURPOSES));
         return new Column[] {
             Resolution.licenceInForce(asOf).as(IN_FORCE),
@@ -70,7 +70,7 @@ final class Readings {
         return new Column[] {
             purpose.as(PURPOSE_NAME),
             filter(strings(purposes), p -> Resolution.consentFor(purpose, p)).as(CHOICE_FOR),
-            Resolution.consentMadeBy(Timestamp.from(run.asOf())).as(MADE_BY_AS_OF)};
+            Resolution.consentMadeBy(run.asOf()).as(MADE_BY_AS_OF)};
     }
 
     static Column[] ledger() {

@@ -31,7 +31,6 @@ import dev.clearance.catalog.Purposes;
 import dev.clearance.catalog.RowValidation;
 import dev.clearance.policy.Dmi;
 import dev.clearance.policy.Policy;
-import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
@@ -78,7 +77,6 @@ public final class Resolution {
      */
     static Dataset<Row> trackFacts(Policy policy, Instant asOf, Dataset<Row> tracks, Dataset<Row> licenses,
                                    Dataset<Row> resolvedConsents) {
-        Timestamp at = Timestamp.from(asOf);
         Dataset<Row> validTracks = valid(tracks)
                 .withColumn(STATE_VALUE, enumValue(col(STATE)))
                 .withColumn(MATCHED_NO_AI_TAG, matchedNoAiTag(col(TAGS), policy.noAiTags()))
@@ -86,7 +84,7 @@ public final class Resolution {
         Dataset<Row> consent = resolvedConsents.withColumnRenamed(USER_ID, UPLOADER_ID);
         // The license side is as large as the catalog: hash it rather than sort both sides.
         return validTracks
-                .join(licensesInForce(licenses, at).hint("shuffle_hash"), new String[] {TRACK_ID}, "left")
+                .join(licensesInForce(licenses, asOf).hint("shuffle_hash"), new String[] {TRACK_ID}, "left")
                 .join(consent, new String[] {UPLOADER_ID}, "left")
                 .withColumn(LICENSE_IDS, coalesce(col(LICENSE_IDS), emptyStrings()))
                 .withColumn(LICENSOR_TYPES, coalesce(col(LICENSOR_TYPES), emptyStrings()))
@@ -116,7 +114,7 @@ public final class Resolution {
      * force at {@code at} ({@link #licenceInForce}): license_ids sorted, licensor_types sorted and distinct,
      * prohibited purposes normalised ({@link #prohibitedPurposes}).
      */
-    static Dataset<Row> licensesInForce(Dataset<Row> annotatedLicenses, Timestamp at) {
+    static Dataset<Row> licensesInForce(Dataset<Row> annotatedLicenses, Instant at) {
         Column inForce = isValid().and(licenceInForce(at));
         Column prohibited = prohibitedPurposes(col(PROHIBITED_PURPOSES));
         // One object buffer per track: the in-force licenses as structs (a valid row has all three), unpacked after.
@@ -137,10 +135,11 @@ public final class Resolution {
 
     /**
      * Whether a licence row's validity window covers {@code at}: valid_from null or at or before it, and valid_to
-     * null or after it (exclusive). Public because the auditor marks a track's licences in force with this very
+     * null or after it (exclusive). {@code at} is an Instant literal, not a java.sql.Timestamp: Spark converts that
+     * through the JVM's default time zone, which moves instants from before the zone's standard time. Public because the auditor marks a track's licences in force with this very
      * predicate, so that what it shows cannot disagree with the licence_ids the run recorded.
      */
-    public static Column licenceInForce(Timestamp at) {
+    public static Column licenceInForce(Instant at) {
         return licenceStarted(at).and(col(VALID_TO).isNull().or(lit(at).lt(col(VALID_TO))));
     }
 
@@ -148,7 +147,7 @@ public final class Resolution {
      * The first half of {@link #licenceInForce}: valid_from null or at or before {@code at}. Public so that the
      * auditor can tell a licence not yet in force from an expired one.
      */
-    public static Column licenceStarted(Timestamp at) {
+    public static Column licenceStarted(Instant at) {
         return col(VALID_FROM).isNull().or(col(VALID_FROM).leq(lit(at)));
     }
 
@@ -175,18 +174,17 @@ public final class Resolution {
      * Whether a consent event was made by {@code at} (event_ts at or before it); a later one is valid but not in
      * effect yet. Public for the same reason as {@link #consentFor}.
      */
-    public static Column consentMadeBy(Timestamp at) {
+    public static Column consentMadeBy(Instant at) {
         return col(EVENT_TS).leq(lit(at));
     }
 
     /**
      * Per user referenced by any consent row: whether one of its rows is invalid, and per purpose the consent
-     * in effect at {@code at}: among the user's valid events for that purpose or '*' with event_ts <= at, the
+     * in effect at {@code asOf}: among the user's valid events for that purpose or '*' with event_ts <= asOf, the
      * latest; on a tie OPT_OUT beats OPT_IN, then the smallest event_id. The minimum of
      * struct(-event_ts, rank, event_id) picks exactly that event.
      */
     static Dataset<Row> consentAt(Dataset<Row> annotatedConsents, Policy policy, Instant asOf) {
-        Timestamp at = Timestamp.from(asOf);
         Column action = enumValue(col(ACTION));
         Column purpose = purposeName(col(PURPOSE));
         Column candidate = struct(
@@ -194,7 +192,7 @@ public final class Resolution {
                 when(action.equalTo(ConsentAction.OPT_OUT.name()), 0).otherwise(1).as(ACTION_ORDER),
                 col(EVENT_ID).as(CONSENT_EVENT_ID),
                 action.as(ACTION));
-        Column applicable = isValid().and(consentMadeBy(at));
+        Column applicable = isValid().and(consentMadeBy(asOf));
         List<String> purposes = policy.purposeNames();
         Column[] perPurpose = new Column[purposes.size()];
         for (int i = 0; i < purposes.size(); i++) {

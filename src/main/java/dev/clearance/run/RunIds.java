@@ -5,6 +5,7 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
+import java.util.Locale;
 import java.util.regex.Pattern;
 
 /** run_id rules: safe in a Delta predicate and a file name, and derivable from as_of. */
@@ -28,7 +29,8 @@ public final class RunIds {
         String id = "run-" + SECONDS.format(asOf);
         long micros = ChronoUnit.MICROS.between(asOf.truncatedTo(ChronoUnit.SECONDS), asOf);
         if (micros != 0) {
-            id += "." + String.format("%06d", micros);
+            // Locale.ROOT: under an Arabic or Persian default locale %d writes other digits.
+            id += "." + String.format(Locale.ROOT, "%06d", micros);
         }
         return id + "Z";
     }

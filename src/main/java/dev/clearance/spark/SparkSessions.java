@@ -1,16 +1,21 @@
 package dev.clearance.spark;
 
+import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 import org.apache.spark.sql.SparkSession;
 
 /**
  * Builds the SparkSession for a run. Under spark-submit the master and resources come from the submit
- * command; only the settings Clearance depends on (Delta, UTC) are added. Locally, the job configuration's
- * master and settings apply.
+ * command; only the settings Clearance depends on (Delta, UTC) and the executors' locale are added. Locally, the
+ * job configuration's master and settings apply.
  */
 public final class SparkSessions {
     /** Set by spark-submit on the driver; its presence means the launcher chose master and resources. */
     private static final String SUBMIT_MASTER_PROPERTY = "spark.master";
+    private static final String EXECUTOR_JAVA_OPTIONS = "spark.executor.extraJavaOptions";
+    /** The locale of jobs/clearance, for the executors. */
+    private static final List<String> LOCALE_FLAGS = List.of("-Duser.language=en", "-Duser.country=US");
 
     private SparkSessions() {}
 
@@ -24,6 +29,8 @@ public final class SparkSessions {
      */
     public static SparkSession getOrCreate(String appName, String master, Map<String, String> conf) {
         SparkSession.Builder builder = SparkSession.builder().appName(appName);
+        // Under spark-submit the submitted settings are system properties, which the builder's SparkConf reads.
+        String executorOptions = System.getProperty(EXECUTOR_JAVA_OPTIONS);
         if (!launchedBySparkSubmit()) {
             builder.master(master);
             if (master.startsWith("local")) {
@@ -31,12 +38,30 @@ public final class SparkSessions {
                 builder.config("spark.driver.bindAddress", "127.0.0.1").config("spark.driver.host", "127.0.0.1");
             }
             conf.forEach(builder::config);
+            executorOptions = conf.getOrDefault(EXECUTOR_JAVA_OPTIONS, executorOptions);
         }
+        builder.config(EXECUTOR_JAVA_OPTIONS, withLocaleFlags(executorOptions));
         builder.config("spark.sql.extensions", "io.delta.sql.DeltaSparkSessionExtension")
                 .config("spark.sql.catalog.spark_catalog", "org.apache.spark.sql.delta.catalog.DeltaCatalog");
         SparkSession spark = builder.getOrCreate();
         applyRuntimeSettings(spark);
         return spark;
+    }
+
+    /**
+     * Executor Java options with each of {@link #LOCALE_FLAGS} appended that they do not set already. Belt and
+     * braces: normalisation does not depend on the executors' locale ({@code catalog/Normalize}), so a locale
+     * chosen in the user's own options is kept, as are the options themselves.
+     */
+    static String withLocaleFlags(String options) {
+        String result = options == null ? "" : options.strip();
+        for (String flag : LOCALE_FLAGS) {
+            String property = flag.substring(0, flag.indexOf('=') + 1);
+            if (!Pattern.compile("(^|\\s)" + Pattern.quote(property)).matcher(result).find()) {
+                result = result.isEmpty() ? flag : result + " " + flag;
+            }
+        }
+        return result;
     }
 
     /**

@@ -42,6 +42,11 @@ public final class ChildJvm implements AutoCloseable {
     }
 
     public static ChildJvm start(Class<?> main, Path log, String... args) {
+        return start(main, List.of(), log, args);
+    }
+
+    /** @param jvmOptions after the ones this JVM passes on, so they win (e.g. {@code -Duser.language=tr}) */
+    public static ChildJvm start(Class<?> main, List<String> jvmOptions, Path log, String... args) {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         for (String flag : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
@@ -51,6 +56,7 @@ public final class ChildJvm implements AutoCloseable {
         }
         // A short-lived JVM: the C1 compiler and the serial collector start fastest and leave the other core free.
         command.addAll(List.of("-Xmx1g", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC"));
+        command.addAll(jvmOptions);
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));
         command.add(main.getName());
