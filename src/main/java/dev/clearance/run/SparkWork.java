@@ -97,11 +97,13 @@ final class SparkWork implements AutoCloseable {
                 if (failure == null) {
                     failure = cause instanceof RuntimeException r ? r : new IllegalStateException(cause);
                     stopping.set(true);
+                    cancel("a concurrent action failed: " + failure);
+                } else {
+                    sc.cancelJobsWithTag(tag);    // again: an action may have started a job since
                 }
                 if (cause != failure && cause != null) {
                     failure.addSuppressed(cause);
                 }
-                cancel("a concurrent action failed: " + failure);    // again: an action may have started a job since
             }
             if (failure != null) {
                 throw failure;

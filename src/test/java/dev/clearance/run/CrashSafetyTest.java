@@ -34,7 +34,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
-import java.util.stream.Stream;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SaveMode;
@@ -105,7 +104,7 @@ class CrashSafetyTest {
         reference = shared.resolve("reference");
         runInProcess(config(shared.resolve("lake1"), reference), T1, RUN1);
         afterRun1 = shared.resolve("after-run-1");
-        copyTree(reference, afterRun1);
+        Fixtures.copyTree(reference, afterRun1);
         runInProcess(config(shared.resolve("lake2"), reference), T2, RUN2);
     }
 
@@ -113,7 +112,7 @@ class CrashSafetyTest {
     @EnumSource(KillPoint.class)
     void aRunKilledAnywhereIsCompletedByRunningItAgain(KillPoint killPoint) throws Exception {
         Path output = dir.resolve("out");
-        copyTree(afterRun1, output);
+        Fixtures.copyTree(afterRun1, output);
         Path config = config(shared.resolve("lake2"), output);
 
         try (ChildJvm child = ChildJvm.start(StoppableRun.class, dir.resolve("child.log"), config.toString(),
@@ -136,7 +135,7 @@ class CrashSafetyTest {
     @Test
     void aSecondRunOnTheSameOutputRootExitsFiveNamingTheFirstWhichCompletesUnharmed() throws Exception {
         Path output = dir.resolve("out");
-        copyTree(afterRun1, output);
+        Fixtures.copyTree(afterRun1, output);
         Path config = config(shared.resolve("lake2"), output);
         Path release = dir.resolve("release");
 
@@ -168,7 +167,7 @@ class CrashSafetyTest {
     @Test
     void aRunWhoseLeaseIsTakenOverWhileItRunsExitsFiveAndCommitsNothingMore() throws Exception {
         Path output = dir.resolve("out");
-        copyTree(afterRun1, output);
+        Fixtures.copyTree(afterRun1, output);
         Path config = config(shared.resolve("lake2"), output);
         Path release = dir.resolve("release");
         String ledger = output.resolve(OutputRoot.LEDGER).toString();
@@ -259,16 +258,4 @@ class CrashSafetyTest {
         rows.write().format("delta").mode(SaveMode.Overwrite).save(path.toString());
     }
 
-    private static void copyTree(Path from, Path to) throws IOException {
-        try (Stream<Path> paths = Files.walk(from)) {
-            for (Path source : paths.toList()) {
-                Path target = to.resolve(from.relativize(source).toString());
-                if (Files.isDirectory(source)) {
-                    Files.createDirectories(target);
-                } else {
-                    Files.copy(source, target);
-                }
-            }
-        }
-    }
 }

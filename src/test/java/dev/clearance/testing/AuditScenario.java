@@ -88,16 +88,8 @@ public final class AuditScenario {
 
     /** A private copy of the scenario's output root under {@code target}, with a configuration pointing at it. */
     public static Path copy(Path target) {
-        Path source = output();
-        try (Stream<Path> files = Files.walk(source)) {
-            for (Path file : files.toList()) {
-                Path to = target.resolve("out").resolve(source.relativize(file).toString());
-                if (Files.isDirectory(file)) {
-                    Files.createDirectories(to);
-                } else {
-                    Files.copy(file, to);
-                }
-            }
+        Fixtures.copyTree(output(), target.resolve("out"));
+        try {
             return Fixtures.write(target.resolve("clearance.yaml"), Files.readString(config())
                     .replace(output().toString(), target.resolve("out").toString()));
         } catch (IOException e) {

@@ -14,6 +14,7 @@ import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
@@ -96,5 +97,21 @@ public final class Fixtures {
     public static void forgeRunRow(RunLog runLog, RunRecord record) {
         runLog.rowOf(record).write().format("delta").mode(SaveMode.Overwrite)
                 .option("replaceWhere", RunLog.predicate(record.runId())).save(runLog.path());
+    }
+
+    /** Copies a folder with everything below it, byte for byte (Delta logs and their commits' userMetadata too). */
+    public static void copyTree(Path from, Path to) {
+        try (Stream<Path> paths = Files.walk(from)) {
+            for (Path source : paths.toList()) {
+                Path target = to.resolve(from.relativize(source).toString());
+                if (Files.isDirectory(source)) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.copy(source, target);
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 }

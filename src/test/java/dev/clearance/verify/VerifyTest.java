@@ -35,16 +35,13 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * {@code clearance verify}: passes on honest outputs, exit 1 naming the rows on tampered ones.
  *
- * <p>The commit-identity check needs every commit of a run to carry its run_id. {@link #identified} is an output
- * root made by the real job under the session setting that stamps every Delta commit with a userMetadata, so
- * that the tests of that check hold whether or not the job stamps its commits itself.
+ * <p>{@link #identified} is a one-run output root that the tests of the commit-identity check tamper with.
  */
 @ExtendWith(SparkExtension.class)
 class VerifyTest {
     private static final String NL = System.lineSeparator();
-    private static final String USER_METADATA = "spark.databricks.delta.commitInfo.userMetadata";
 
-    /** One run (run 2 of {@link AuditScenario}'s lake), every commit stamped with its run_id. */
+    /** One run (run 2 of {@link AuditScenario}'s lake), every commit carrying its run_id as the job writes it. */
     @TempDir
     static Path identified;
 
@@ -52,16 +49,11 @@ class VerifyTest {
     Path dir;
 
     @BeforeAll
-    static void runTheJobWithStampedCommits(SparkSession spark) {
+    static void runTheJobOnce() {
         Path config = Fixtures.write(identified.resolve("clearance.yaml"), readString(AuditScenario.config())
                 .replace(AuditScenario.output().toString(), identified.resolve("out").toString()));
-        spark.conf().set(USER_METADATA, RUN2);
-        try {
-            Cli.Result run = Cli.run("run", "--config", config.toString(), "--as-of", AuditScenario.AS_OF2.toString());
-            assertThat(run.exitCode()).as(run.err()).isEqualTo(ExitCode.OK.code());
-        } finally {
-            spark.conf().unset(USER_METADATA);
-        }
+        Cli.Result run = Cli.run("run", "--config", config.toString(), "--as-of", AuditScenario.AS_OF2.toString());
+        assertThat(run.exitCode()).as(run.err()).isEqualTo(ExitCode.OK.code());
     }
 
     @Test
@@ -341,21 +333,9 @@ class VerifyTest {
      * logs byte for byte, so the commits keep their userMetadata.
      */
     private static Path copyOfIdentified(Path target) {
-        Path source = identified.resolve("out");
-        try (Stream<Path> files = Files.walk(source)) {
-            for (Path file : files.toList()) {
-                Path to = target.resolve("out").resolve(source.relativize(file).toString());
-                if (Files.isDirectory(file)) {
-                    Files.createDirectories(to);
-                } else {
-                    Files.copy(file, to);
-                }
-            }
-            return Fixtures.write(target.resolve("clearance.yaml"), Files.readString(identified.resolve("clearance.yaml"))
-                    .replace(source.toString(), target.resolve("out").toString()));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        Fixtures.copyTree(identified.resolve("out"), target.resolve("out"));
+        return Fixtures.write(target.resolve("clearance.yaml"), readString(identified.resolve("clearance.yaml"))
+                .replace(identified.resolve("out").toString(), target.resolve("out").toString()));
     }
 
     private static Row curated(String track, String uploader, Timestamp asOf) {
