@@ -3,9 +3,9 @@ package dev.clearance.catalog;
 import dev.clearance.config.JobConfig.TableLocation;
 import dev.clearance.config.TableFormat;
 import dev.clearance.errors.ClearanceException;
+import dev.clearance.errors.Errors.Unreadable;
+import dev.clearance.errors.Errors;
 import dev.clearance.errors.InputContractException;
-import dev.clearance.errors.InputErrors;
-import dev.clearance.errors.InputErrors.Unreadable;
 import java.io.FileNotFoundException;
 import java.io.InterruptedIOException;
 import java.net.SocketException;
@@ -86,7 +86,7 @@ public final class UnreadableInput {
                 Optional<InputTable> table = tableOf(file, inputs);
                 if (table.isPresent()) {
                     return why(chain, inputs.get(table.get()).format()).map(
-                            why -> InputErrors.unreadableFile(table.get().tableName(), file, why, failure));
+                            why -> Errors.unreadableFile(table.get().tableName(), file, why, failure));
                 }
             }
         }

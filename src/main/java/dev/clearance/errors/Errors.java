@@ -3,8 +3,8 @@ package dev.clearance.errors;
 import java.time.Instant;
 
 /**
- * The run's refusals and conflicts, each with a message that says what happened and what to do, made in one
- * place so that the same situation reads the same wherever it is detected.
+ * The run's refusals, conflicts and unreadable inputs, each with a message that says what happened and what to
+ * do, made in one place so that the same situation reads the same wherever it is detected.
  */
 public final class Errors {
     private Errors() {}
@@ -65,5 +65,30 @@ public final class Errors {
         return new QuarantineLimitException("quarantine limit exceeded (max_fraction " + maxFraction + "): "
                 + overLimit + ". Nothing but the quarantine was published; see the quarantine table for run " + runId
                 + ", fix the upstream export and run again.");
+    }
+
+    /** Why a file of an input table cannot be read, and what makes it readable again. */
+    public enum Unreadable {
+        CORRUPT("corrupt Parquet", "restore or rewrite the file, or repair the table"),
+        CHECKSUM_MISMATCH("checksum mismatch: corrupt, or rewritten without its .crc file",
+                "restore or rewrite the file, or repair the table"),
+        MISSING_FROM_DELTA_LOG("listed in the Delta log but missing",
+                "restore the file, or repair the table so that its log no longer lists it"),
+        PERMISSION_DENIED("permission denied", "let the job's user read the table's files");
+
+        private final String cause;
+        private final String fix;
+
+        Unreadable(String cause, String fix) {
+            this.cause = cause;
+            this.fix = fix;
+        }
+    }
+
+    /** One line naming the table and the file; {@code failure} (Spark's) is kept as the cause for --verbose. */
+    public static InputContractException unreadableFile(String table, String file, Unreadable why,
+                                                        Throwable failure) {
+        return new InputContractException("input table " + table + ": cannot read file " + file + " (" + why.cause
+                + "); " + why.fix + ", then run again; nothing was published", failure);
     }
 }
