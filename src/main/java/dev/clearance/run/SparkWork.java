@@ -97,7 +97,7 @@ final class SparkWork implements AutoCloseable {
                 if (failure == null) {
                     failure = cause instanceof RuntimeException r ? r : new IllegalStateException(cause);
                     stopping.set(true);
-                    cancel("a concurrent action failed: " + failure);
+                    cancel("a concurrent action failed: " + failure.toString().lines().findFirst().orElse(""));
                 } else {
                     sc.cancelJobsWithTag(tag);    // again: an action may have started a job since
                 }
