@@ -6,7 +6,11 @@ Parses the DAG file with `ast`, without importing it, and checks that:
   * every --option in CLEARANCE_ARGS exists in the built CLI (`clearance <command> --help` of target/clearance.jar),
     takes a value exactly when the CLI says so, appears once, and the CLI's required options are all there;
   * --as-of comes from the data interval's end, and --run-id from the logical date in the run_id format
-    that run/RunIds.java accepts;
+    that run/RunIds.java accepts, both read from dag_run and falling back to dag_run.run_after, as does every
+    other template reading a date: an Airflow 3 manual run may have neither a logical date nor a data interval,
+    and then its context has no logical_date, ds, ts and the like;
+  * PythonOperator comes from the standard provider and DAG from the Task SDK (Airflow 3), each falling back to
+    its Airflow 2 module on ImportError, so that the DAG loads on Airflow 2.9+ and 3.x;
   * exits 3 and 4 fail without retry and exit 5 is retried, and every code it names is one of errors/ExitCode.java;
   * spark-submit runs in client mode, with the main class of the application jar's manifest and that jar's name.
 
@@ -26,11 +30,22 @@ from pathlib import Path
 
 PROJECT = Path(__file__).resolve().parents[2]
 APPLICATION_JAR = "clearance-spark.jar"
-# Sample values for the Airflow template expressions the run id may use.
+# The run id's template expressions this check can render, each for the runs it must be defined for: a scheduled
+# run on Airflow 2 (logical date = the interval's start), and a manual run without a logical date on Airflow 3.
 SAMPLE_RENDERINGS = {
-    "logical_date | ts_nodash": "20261126T000000",
-    "ds_nodash": "20261126",
-    "ds": "2026-11-26",
+    "(dag_run.logical_date or dag_run.run_after) | ts_nodash": {"airflow 2": "20261126T000000",
+                                                                "airflow 3 manual": "20261127T101532"},
+}
+# Context variables that Airflow 3 removed, or leaves out of the context of a run without a logical date.
+UNDEFINED_ON_AIRFLOW_3 = {"execution_date", "next_execution_date", "prev_execution_date", "next_ds", "prev_ds",
+                          "tomorrow_ds", "yesterday_ds", "ds", "ds_nodash", "ts", "ts_nodash", "ts_nodash_with_tz",
+                          "logical_date", "data_interval_start", "data_interval_end"}
+# The run's dates that are None for an Airflow 3 run without a logical date.
+NONE_ON_AIRFLOW_3 = {"dag_run.logical_date", "dag_run.data_interval_start", "dag_run.data_interval_end"}
+# name: (the Airflow 3 module it must come from, the Airflow 2 module it falls back to on ImportError)
+IMPORTS = {
+    "PythonOperator": ("airflow.providers.standard.operators.python", "airflow.operators.python"),
+    "DAG": ("airflow.sdk", "airflow"),
 }
 
 
@@ -208,25 +223,9 @@ def check(dag_path: Path, project: Path) -> list[str]:
     for option in sorted(cli.required - passed.keys()):
         errors.append(f"{dag.where(args_node)}: `clearance {command}` requires {option}")
 
-    as_of = passed.get("--as-of")
-    if command == "run" and (as_of is None or "data_interval_end" not in str(dag.value(as_of))):
-        errors.append(f"{dag.where(args_node)}: --as-of must be the data interval's end "
-                      "(e.g. \"{{ data_interval_end | ts }}\")")
-    run_id = passed.get("--run-id")
     if command == "run":
-        template = dag.value(run_id) if run_id is not None else None
-        if not isinstance(template, str) or "logical_date" not in template:
-            errors.append(f"{dag.where(args_node)}: --run-id must come from the logical date "
-                          "(e.g. \"daily-{{ logical_date | ts_nodash }}\")")
-        else:
-            unknown = [e for e in re.findall(r"\{\{\s*(.*?)\s*\}\}", template) if e not in SAMPLE_RENDERINGS]
-            rendered = re.sub(r"\{\{\s*(.*?)\s*\}\}", lambda m: SAMPLE_RENDERINGS.get(m.group(1), ""), template)
-            if unknown:
-                errors.append(f"{dag.where(run_id)}: --run-id uses {unknown}; this check knows only "
-                              f"{sorted(SAMPLE_RENDERINGS)}")
-            elif not run_id_pattern(project).fullmatch(rendered):
-                errors.append(f"{dag.where(run_id)}: --run-id {template!r} renders to {rendered!r}, which "
-                              "run/RunIds.java refuses")
+        errors += check_dates(dag, args_node, passed, run_id_pattern(project))
+    errors += check_imports(dag)
 
     codes = exit_codes(project)
     no_retry = dag.value(dag.constants.get("FAIL_WITHOUT_RETRY", ast.Constant(None)))
@@ -264,6 +263,72 @@ def check(dag_path: Path, project: Path) -> list[str]:
     if not (submit_node is not None and isinstance(submit_node.elts[-1], ast.Name)
             and submit_node.elts[-1].id == "APPLICATION_JAR"):
         errors.append(f"{dag_path}: SPARK_SUBMIT_ARGS must end with APPLICATION_JAR")
+    return errors
+
+
+def check_dates(dag: DagFile, args_node: ast.List, passed: dict, valid_run_id: re.Pattern) -> list[str]:
+    """as_of and run id: from the data interval and the logical date, with dag_run.run_after where those are None."""
+    errors = []
+    as_of = passed.get("--as-of")
+    as_of_text = str(dag.value(as_of)) if as_of is not None else ""
+    if "data_interval_end" not in as_of_text or "run_after" not in as_of_text:
+        errors.append(f"{dag.where(args_node)}: --as-of must be the data interval's end, or dag_run.run_after for an "
+                      "Airflow 3 run without one (e.g. \"{{ (dag_run.data_interval_end or dag_run.run_after) | ts }}\")")
+    run_id = passed.get("--run-id")
+    template = dag.value(run_id) if run_id is not None else None
+    if not isinstance(template, str) or "logical_date" not in template:
+        errors.append(f"{dag.where(args_node)}: --run-id must come from the logical date "
+                      "(e.g. \"daily-{{ (dag_run.logical_date or dag_run.run_after) | ts_nodash }}\")")
+    else:
+        unknown = [e for e in re.findall(r"\{\{\s*(.*?)\s*\}\}", template) if e not in SAMPLE_RENDERINGS]
+        if unknown:
+            errors.append(f"{dag.where(run_id)}: --run-id uses {unknown}; this check knows only "
+                          f"{sorted(SAMPLE_RENDERINGS)}")
+        else:
+            for run in ("airflow 2", "airflow 3 manual"):
+                rendered = re.sub(r"\{\{\s*(.*?)\s*\}\}", lambda m: SAMPLE_RENDERINGS[m.group(1)][run], template)
+                if not valid_run_id.fullmatch(rendered):
+                    errors.append(f"{dag.where(run_id)}: --run-id {template!r} renders to {rendered!r} ({run}), "
+                                  "which run/RunIds.java refuses")
+    for element in args_node.elts:
+        text = dag.value(element)
+        for expression in re.findall(r"\{\{\s*(.*?)\s*\}\}", text if isinstance(text, str) else ""):
+            names = set(re.findall(r"[A-Za-z_][\w.]*", expression.split("|")[0]))  # not the filters
+            if names & UNDEFINED_ON_AIRFLOW_3:
+                errors.append(f"{dag.where(element)}: {{{{ {expression} }}}} reads "
+                              f"{', '.join(sorted(names & UNDEFINED_ON_AIRFLOW_3))}, which Airflow 3 removed or leaves "
+                              "out of a run without a logical date: read dag_run's, falling back to dag_run.run_after")
+            elif names & NONE_ON_AIRFLOW_3 and "dag_run.run_after" not in names:
+                errors.append(f"{dag.where(element)}: {{{{ {expression} }}}} is None for an Airflow 3 run without a "
+                              "logical date: fall back to dag_run.run_after")
+    return errors
+
+
+def check_imports(dag: DagFile) -> list[str]:
+    """Both API surfaces: each name from its Airflow 3 module, falling back to Airflow 2's on ImportError only."""
+    errors = []
+    preferred: dict[str, str] = {}
+    fallback: dict[str, str] = {}
+    for node in dag.tree.body:
+        if isinstance(node, ast.Try):
+            handled = any(isinstance(h.type, ast.Name) and h.type.id in ("ImportError", "ModuleNotFoundError")
+                          for h in node.handlers)
+            for statement in node.body:
+                if isinstance(statement, ast.ImportFrom):
+                    preferred.update({alias.name: statement.module for alias in statement.names})
+            for handler in node.handlers if handled else []:
+                for statement in handler.body:
+                    if isinstance(statement, ast.ImportFrom):
+                        fallback.update({alias.name: statement.module for alias in statement.names})
+        elif isinstance(node, ast.ImportFrom):
+            for alias in node.names:
+                if alias.name in IMPORTS:
+                    preferred[alias.name] = node.module
+                    errors.append(f"{dag.where(node)}: {alias.name} from {node.module} without a fallback")
+    for name, (airflow_3, airflow_2) in IMPORTS.items():
+        if preferred.get(name) != airflow_3 or fallback.get(name) != airflow_2:
+            errors.append(f"{dag.path}: {name} must be imported from {airflow_3} (Airflow 3), and from {airflow_2} "
+                          "(Airflow 2) on ImportError")
     return errors
 
 

@@ -5,8 +5,21 @@ Runs Clearance once a day on the Spark cluster: `spark-submit` of the applicatio
 (`clearance-spark.jar`) in **client** deploy mode, so that the task sees the job's exit code and its
 `--summary-json` file. See docs/operations.md in the Clearance repository.
 
-* `--as-of` is the end of the data interval, `--run-id` comes from the logical date: a retried or cleared
-  task reruns the same run, which completes an interrupted run or does nothing if it already succeeded.
+Airflow 2.9 or later, 2.x or 3.x. The operator comes from the standard provider
+(`apache-airflow-providers-standard`, `airflow.providers.standard.operators.python`), else from Airflow 2's core
+(`airflow.operators.python`); the DAG class from the Task SDK (`airflow.sdk`, Airflow 3), else from `airflow`.
+
+* `--as-of` is the end of the data interval, `--run-id` is `daily-` and the logical date: a retried or cleared
+  task reruns the same run, which completes an interrupted run or does nothing if it already succeeded. Which
+  value is used when:
+  * scheduled runs and backfills, Airflow 2 and 3, and manual runs on Airflow 2 or given a logical date on
+    Airflow 3: as_of = `dag_run.data_interval_end`, run id from `dag_run.logical_date`. On Airflow 2 the run for
+    26 November is `daily-20261126T000000`, as of 27 November 00:00. On Airflow 3 `@daily` is a
+    `CronTriggerTimetable` (the default, `create_cron_data_intervals=False`): its data interval is the instant of
+    the run, so the logical date and as_of are both 27 November 00:00 and the run id is `daily-20261127T000000`:
+    the same as_of.
+  * a manual run on Airflow 3 without a logical date (it then has no data interval either): both come from
+    `dag_run.run_after`, the time it was triggered, which stays the same for every try and clear of that run.
 * Exit 5 (another run holds the output root, or the run log conflicts) and unexpected failures (70, a killed
   process) are retried with exponential backoff. Exit 4 (bad batch: the quarantine is over its limit; nothing
   but the quarantine was published), exit 3 (an input breaks the contract, an unreadable file included) and the
@@ -31,9 +44,16 @@ from datetime import timedelta
 from pathlib import Path
 
 import pendulum
-from airflow import DAG
 from airflow.exceptions import AirflowException, AirflowFailException
-from airflow.operators.python import PythonOperator
+
+try:  # Airflow 3, or Airflow 2.9+ with the standard provider
+    from airflow.providers.standard.operators.python import PythonOperator
+except ImportError:  # Airflow 2 without it
+    from airflow.operators.python import PythonOperator
+try:  # Airflow 3: the Task SDK
+    from airflow.sdk import DAG
+except ImportError:  # Airflow 2
+    from airflow import DAG
 
 log = logging.getLogger(__name__)
 
@@ -59,13 +79,17 @@ SPARK_SUBMIT_ARGS = [
 ]
 
 # The clearance command line (templated by Airflow). jobs/airflow/check_dag.py checks every option here
-# against the built CLI's `run --help`.
+# against the built CLI's `run --help`. The dates are read from `dag_run`: Airflow 3 leaves `logical_date`, `ds`, `ts`
+# and the like out of the context of a run without a logical date (an error for Airflow's StrictUndefined), where
+# `dag_run.logical_date` and `dag_run.data_interval_end` are None. `dag_run.run_after` (Airflow 3 only) is read only
+# then.
 CLEARANCE_ARGS = [
     "run",
     "--config", CONFIG,
-    "--as-of", "{{ data_interval_end | ts }}",
-    "--run-id", "daily-{{ logical_date | ts_nodash }}",
-    "--summary-json", "/tmp/clearance/{{ dag.dag_id }}/{{ logical_date | ts_nodash }}-{{ ti.try_number }}.json",
+    "--as-of", "{{ (dag_run.data_interval_end or dag_run.run_after) | ts }}",
+    "--run-id", "daily-{{ (dag_run.logical_date or dag_run.run_after) | ts_nodash }}",
+    "--summary-json",
+    "/tmp/clearance/{{ dag.dag_id }}/{{ (dag_run.logical_date or dag_run.run_after) | ts_nodash }}-{{ ti.try_number }}.json",
     "--lineage-parent-job-namespace", "{{ macros.OpenLineageProviderPlugin.lineage_job_namespace() }}",
     "--lineage-parent-job-name", "{{ macros.OpenLineageProviderPlugin.lineage_job_name(task_instance) }}",
     "--lineage-parent-run-id", "{{ macros.OpenLineageProviderPlugin.lineage_run_id(task_instance) }}",

@@ -53,9 +53,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class LineageEmitter implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(LineageEmitter.class);
-    static final URI PRODUCER = URI.create("urn:clearance");
-    /** The key of Clearance's own run facet. */
-    public static final String RUN_FACET = "clearance";
+    /** The {@code producer} of every event and the {@code _producer} of every facet. */
+    static final URI PRODUCER = Release.producer();
 
     private final LineageConfig config;
     private final JobConfig job;
@@ -157,7 +156,7 @@ public final class LineageEmitter implements AutoCloseable {
     private OpenLineage.RunEvent event(EventType type, String runId, Instant asOf, OpenLineage.RunFacet custom,
                                        OpenLineage.ErrorMessageRunFacet error, List<OpenLineage.InputDataset> inputs,
                                        List<OpenLineage.OutputDataset> outputs) {
-        OpenLineage.RunFacetsBuilder facets = ol.newRunFacetsBuilder().put(RUN_FACET, custom);
+        OpenLineage.RunFacetsBuilder facets = ol.newRunFacetsBuilder().put(ClearanceRunFacet.KEY, custom);
         parent.ifPresent(p -> facets.parent(ol.newParentRunFacetBuilder()
                 .run(ol.newParentRunFacetRunBuilder().runId(p.runId()).build())
                 .job(ol.newParentRunFacetJobBuilder().namespace(p.namespace()).name(p.name()).build())
@@ -181,18 +180,23 @@ public final class LineageEmitter implements AutoCloseable {
                 .build();
     }
 
-    /** Clearance's own run facet; {@code report} (COMPLETE, FAIL) adds the exit code and the counts. */
+    /**
+     * Clearance's own run facet; {@code report} (COMPLETE, FAIL) adds the exit code and the counts. What is not
+     * known is left out, not null: the client drops null fields anyway, and the schema says so.
+     */
     private OpenLineage.RunFacet facet(String runId, Instant asOf, String policyVersion, String policySha256,
                                        RunReport report) {
-        OpenLineage.RunFacet facet = ol.newRunFacet();
+        OpenLineage.RunFacet facet = new ClearanceRunFacet(PRODUCER);
         Map<String, Object> fields = facet.getAdditionalProperties();
         fields.put("run_id", runId);
-        fields.put("as_of", asOf == null ? null : asOf.toString());
+        if (asOf != null) {
+            fields.put("as_of", asOf.toString());
+        }
         fields.put("policy_version", policyVersion);
         fields.put("policy_sha256", policySha256);
         if (report != null) {
             fields.put("exit_code", report.exitCode().code());
-            fields.put("counts", report.record().flatMap(RunSummaryJson::counts).orElse(null));
+            report.record().flatMap(RunSummaryJson::counts).ifPresent(counts -> fields.put("counts", counts));
         }
         return facet;
     }

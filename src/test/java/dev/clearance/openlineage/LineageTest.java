@@ -8,6 +8,13 @@ import static org.assertj.core.api.Assertions.tuple;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.networknt.schema.Error;
+import com.networknt.schema.Schema;
+import com.networknt.schema.SchemaLocation;
+import com.networknt.schema.SchemaRegistry;
+import com.networknt.schema.SchemaRegistryConfig;
+import com.networknt.schema.SpecificationVersion;
 import com.sun.net.httpserver.HttpServer;
 import dev.clearance.audit.RunReport;
 import dev.clearance.catalog.InputTable;
@@ -46,10 +53,28 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
-/** OpenLineage events of the run command, read back with the OpenLineage client's own model. */
+/**
+ * OpenLineage events of the run command, read back with the OpenLineage client's own model, and Clearance's own
+ * facet of each checked against its shipped JSON Schema by a JSON Schema validator.
+ */
 @ExtendWith(SparkExtension.class)
 class LineageTest {
     private static final ObjectMapper MAPPER = new ObjectMapper();
+    private static final String REPOSITORY = "https://github.com/clearance-dev/clearance";
+    private static final URI PRODUCER = URI.create(REPOSITORY + "/tree/v" + Release.VERSION);
+    private static final String SCHEMA_URL = REPOSITORY + "/raw/v" + Release.VERSION
+            + "/src/main/resources/dev/clearance/openlineage/ClearanceRunFacet.json#/$defs/ClearanceRunFacet";
+    /**
+     * The facet's schema, found as a consumer would through the {@code _schemaURL} the events carry: the release
+     * tag's files are this build's src/main/resources, on the classpath. Formats ({@code uri}, {@code date-time})
+     * are asserted, not only annotated.
+     */
+    private static final Schema FACET_SCHEMA = SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12,
+                    registry -> registry
+                            .schemaRegistryConfig(SchemaRegistryConfig.builder().formatAssertionsEnabled(true).build())
+                            .schemaIdResolvers(ids -> ids.mapPrefix(REPOSITORY + "/raw/v" + Release.VERSION
+                                    + "/src/main/resources/", "classpath:")))
+            .getSchema(SchemaLocation.of(SCHEMA_URL));
     private static final Policy POLICY = Fixtures.defaultPolicy();
     private static final String PARENT_RUN = "01890f4e-6c5a-7b3e-9d2f-3a4b5c6d7e8f";
 
@@ -88,8 +113,28 @@ class LineageTest {
         return Main.execute(all.toArray(String[]::new));
     }
 
+    /** The events written, each one's custom facet validated first ({@link #parsed}). */
     private List<RunEvent> emitted() throws IOException {
-        return Files.readAllLines(events).stream().map(OpenLineageClientUtils::runEventFromJson).toList();
+        return parsed(Files.readAllLines(events));
+    }
+
+    /**
+     * Parses events with the OpenLineage client, after checking that each names this release as its producer and
+     * that its {@code clearance_run} facet points at, and is valid against, the facet's schema.
+     */
+    private static List<RunEvent> parsed(List<String> lines) throws IOException {
+        for (String line : lines) {
+            JsonNode event = MAPPER.readTree(line);
+            JsonNode facet = event.at("/run/facets/" + ClearanceRunFacet.KEY);
+            assertThat(event.get("producer").asText()).isEqualTo(PRODUCER.toString());
+            assertThat(facet.get("_producer").asText()).isEqualTo(PRODUCER.toString());
+            assertThat(facet.get("_schemaURL").asText()).isEqualTo(SCHEMA_URL);
+            assertThat(FACET_SCHEMA.validate(facet)).as("%s facet %s", event.get("eventType"), facet).isEmpty();
+        }
+        List<RunEvent> parsed = lines.stream().map(OpenLineageClientUtils::runEventFromJson).toList();
+        assertThat(parsed).allSatisfy(event -> assertThat(event.getRun().getFacets().getAdditionalProperties())
+                .containsOnlyKeys(ClearanceRunFacet.KEY));
+        return parsed;
     }
 
     private String path(String relative) {
@@ -142,7 +187,7 @@ class LineageTest {
             assertThat(output.getFacets().getVersion()).isNull();
             assertThat(output.getOutputFacets()).isNull();
         });
-        assertThat(json(start.getRun().getFacets().getAdditionalProperties().get("clearance").getAdditionalProperties()))
+        assertThat(json(start.getRun().getFacets().getAdditionalProperties().get(ClearanceRunFacet.KEY).getAdditionalProperties()))
                 .isEqualTo(MAPPER.readTree("""
                         {"run_id": "run-20260601T000000Z", "as_of": "2026-06-01T00:00:00Z",
                          "policy_version": "%s", "policy_sha256": "%s"}
@@ -163,7 +208,7 @@ class LineageTest {
                         tuple(path("out/curated/generative_training"), "1", 1L),
                         tuple(path("out/runs"), "2", 1L));
         assertThat(complete.getRun().getFacets().getErrorMessage()).isNull();
-        assertThat(json(complete.getRun().getFacets().getAdditionalProperties().get("clearance").getAdditionalProperties()))
+        assertThat(json(complete.getRun().getFacets().getAdditionalProperties().get(ClearanceRunFacet.KEY).getAdditionalProperties()))
                 .isEqualTo(MAPPER.readTree("""
                         {"run_id": "run-20260601T000000Z", "as_of": "2026-06-01T00:00:00Z",
                          "policy_version": "%s", "policy_sha256": "%s", "exit_code": 0,
@@ -193,6 +238,7 @@ class LineageTest {
         RunEvent fail = emitted.get(1);
         assertThat(fail.getRun().getFacets().getErrorMessage().getMessage())
                 .startsWith("quarantine limit exceeded (max_fraction 0.01): licenses: 1 of 3 rows invalid (33.33%)");
+        assertThat(fail.getRun().getFacets().getErrorMessage().getProgrammingLanguage()).isEqualTo("JAVA");
         assertThat(fail.getRun().getFacets().getErrorMessage().getStackTrace()).isNull();
         assertThat(fail.getInputs()).extracting(i -> i.getFacets().getVersion().getDatasetVersion())
                 .containsExactly("0", "0", "0");
@@ -200,7 +246,7 @@ class LineageTest {
                         o -> o.getFacets().getVersion().getDatasetVersion(),
                         o -> o.getOutputFacets().getOutputStatistics().getRowCount())
                 .containsExactly(tuple(path("out/quarantine"), "1", 1L), tuple(path("out/runs"), "2", 1L));
-        Map<String, Object> facet = fail.getRun().getFacets().getAdditionalProperties().get("clearance")
+        Map<String, Object> facet = fail.getRun().getFacets().getAdditionalProperties().get(ClearanceRunFacet.KEY)
                 .getAdditionalProperties();
         assertThat(facet).containsEntry("exit_code", 4).containsEntry("run_id", "daily-1");
         assertThat(json(facet.get("counts"))).isEqualTo(MAPPER.readTree("""
@@ -260,7 +306,7 @@ class LineageTest {
             server.stop(0);
         }
         assertThat(authorizations).containsExactly("Bearer s3cret", "Bearer s3cret");
-        List<RunEvent> posted = bodies.stream().map(OpenLineageClientUtils::runEventFromJson).toList();
+        List<RunEvent> posted = parsed(bodies);
         assertThat(posted).extracting(RunEvent::getEventType, e -> e.getRun().getRunId())
                 .containsExactly(tuple(EventType.START, uuid("r1")), tuple(EventType.FAIL, uuid("r1")));
         assertThat(posted.get(1).getRun().getFacets().getErrorMessage().getMessage())
@@ -276,6 +322,48 @@ class LineageTest {
         }
     }
 
+    /** An unexpected failure (70): its FAIL carries the stack trace; the facet is valid without counts. */
+    @Test
+    void anUnexpectedFailureSendsItsStackTrace() throws IOException {
+        RunReport failure = new RunReport(ExitCode.INTERNAL, false, "unexpected failure: boom", "r3",
+                Instant.parse("2026-06-01T00:00:00Z"), POLICY.version(), POLICY.sha256(), Instant.now(), Instant.now(),
+                List.of(), List.of(), Optional.empty());
+        try (LineageEmitter emitter = LineageEmitter.create(job(new LineageConfig.FileTarget(events)), Optional.empty())) {
+            emitter.start("r3", failure.asOf(), POLICY);
+            emitter.fail(failure, new IllegalStateException("boom"));
+        }
+        List<RunEvent> emitted = emitted();
+        assertThat(emitted).extracting(RunEvent::getEventType).containsExactly(EventType.START, EventType.FAIL);
+        OpenLineage.ErrorMessageRunFacet error = emitted.get(1).getRun().getFacets().getErrorMessage();
+        assertThat(error.getMessage()).isEqualTo("unexpected failure: boom");
+        assertThat(error.getProgrammingLanguage()).isEqualTo("JAVA");
+        assertThat(error.getStackTrace()).startsWith("java.lang.IllegalStateException: boom");
+        assertThat(emitted.get(1).getRun().getFacets().getAdditionalProperties().get(ClearanceRunFacet.KEY)
+                .getAdditionalProperties()).containsEntry("exit_code", 70).doesNotContainKey("counts");
+    }
+
+    /** The schema is no formality: what the facet must not say, it refuses. */
+    @Test
+    void theFacetSchemaRefusesAMalformedFacet() throws IOException {
+        ObjectNode valid = (ObjectNode) MAPPER.readTree("""
+                {"_producer": "%s", "_schemaURL": "%s", "run_id": "r1", "as_of": "2026-06-01T00:00:00Z",
+                 "policy_version": "v1", "policy_sha256": "%s", "exit_code": 4,
+                 "counts": {"decisions": null, "reasons": null,
+                            "quarantine": {"tracks": {}, "licenses": {"UNKNOWN_ENUM": 1}, "consents": {}},
+                            "quarantined_rows": 1, "ledger_rows": 0}}
+                """.formatted(PRODUCER, SCHEMA_URL, "0".repeat(64)));
+        assertThat(FACET_SCHEMA.validate(valid)).isEmpty();
+        List<ObjectNode> broken = List.of(valid.deepCopy().put("exit_code", "4"),
+                valid.deepCopy().put("as_of", "yesterday"),
+                valid.deepCopy().put("policy_sha256", "ABC"),
+                valid.deepCopy().put("colour", "blue"),
+                (ObjectNode) valid.deepCopy().without("exit_code"),
+                (ObjectNode) valid.deepCopy().without("run_id"),
+                valid.deepCopy().put("_schemaURL", "https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/RunFacet"));
+        assertThat(broken).allSatisfy(facet -> assertThat(FACET_SCHEMA.validate(facet)).extracting(Error::getMessage)
+                .as("%s", facet).isNotEmpty());
+    }
+
     @Test
     void datasetsAreNamedByOpenLineageFileSystemConventions() {
         assertThat(List.of("/data/my lake/tracks", "s3a://bucket/lake/tracks", "hdfs://nn:8020/lake/tracks",
@@ -289,12 +377,15 @@ class LineageTest {
     }
 
     private static JobConfig job(URI url, Optional<String> apiKey) {
+        return job(new LineageConfig.HttpTarget(url, LineageConfig.DEFAULT_HTTP_ENDPOINT, apiKey, Duration.ofSeconds(2)));
+    }
+
+    private static JobConfig job(LineageConfig.Target target) {
         Map<InputTable, JobConfig.TableLocation> lake = Map.of(
                 InputTable.TRACKS, new JobConfig.TableLocation("/lake/tracks", TableFormat.DELTA),
                 InputTable.LICENSES, new JobConfig.TableLocation("/lake/licenses", TableFormat.DELTA),
                 InputTable.CONSENTS, new JobConfig.TableLocation("/lake/consents", TableFormat.PARQUET));
         return new JobConfig(lake, "/out", Fixtures.DEFAULT_POLICY, 0.01, "local[2]", Map.of(),
-                Optional.of(new LineageConfig("governance", "clearance.daily", new LineageConfig.HttpTarget(url,
-                        LineageConfig.DEFAULT_HTTP_ENDPOINT, apiKey, Duration.ofSeconds(2)))));
+                Optional.of(new LineageConfig("governance", "clearance.daily", target)));
     }
 }
