@@ -121,6 +121,7 @@ class LeaseTest {
     }
 
     @Test
+    @SuppressWarnings("try")    // the lease is held, not used
     void aLeaseCaughtHalfWrittenCountsAsHeldUntilItIsOlderThanTheExpiry() throws Exception {
         Path partial = file(7);
         Files.writeString(partial, "{\"run_id\":\"writ");
