@@ -216,8 +216,8 @@ class RunSummaryJsonTest {
                 summary.toString())).isEqualTo(ExitCode.INTERNAL.code());
         ObjectNode json = (ObjectNode) written();
         assertThat(json.get("message").asText())
-                .startsWith("java.io.UncheckedIOException: cannot take the run lease " + dir.toAbsolutePath()
-                        + "/blocker/out/_clearance.lock");
+                .startsWith("java.io.UncheckedIOException: cannot take the run lease at " + dir.toAbsolutePath()
+                        + "/blocker/out");
         json.put("message", "message");
         assertThat(json).isEqualTo(expected("""
                 {"status": "FAILED", "exit_code": 70, "already_succeeded": false, "message": "message",
