@@ -55,9 +55,9 @@ class VerifyTest {
                         + " ledger up to the run gives exactly lineage/current",
                 "ok    ledger-append-only                        3 commits             0 violations  the ledger's Delta"
                         + " history holds only appends",
-                "ok    policy-matches-run-log                   30 ledger rows         0 violations  each run's recorded"
+                "ok    policy-matches-run-log                   33 ledger rows         0 violations  each run's recorded"
                         + " policy version and sha256 match its ledger rows",
-                "ok    ledger-pairs-once-per-run                30 ledger rows         0 violations  no run wrote a"
+                "ok    ledger-pairs-once-per-run                33 ledger rows         0 violations  no run wrote a"
                         + " (track, purpose) twice to the ledger",
                 "",
                 "verify: all 7 checks passed",
@@ -147,7 +147,7 @@ class VerifyTest {
                 + RUN2 + " decision=INCLUDED");
         assertThat(replay.get(0).get("problem").asText()).isEqualTo("in lineage/current but not in the ledger replay");
         JsonNode counts = check(checks, "counts-match-run-log").get("first");
-        assertThat(counts.get(0).get("problem").asText()).isEqualTo("8 rows, the run log records 9");
+        assertThat(counts.get(0).get("problem").asText()).isEqualTo("11 rows, the run log records 12");
         assertThat(check(checks, "curated-rows-included").get("violations").asLong()).isZero();
     }
 
