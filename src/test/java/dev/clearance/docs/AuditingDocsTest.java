@@ -43,7 +43,7 @@ class AuditingDocsTest {
     static {
         EXPECTED.put("runs", List.of(
                 RUN1 + " | 2026-11-20T00:00:00Z | 2026-11-20T01:00:00Z | SUCCEEDED | 2026-11-27.1 | " + SHA + " | 21",
-                RUN2 + " | 2026-11-27T00:00:00Z | 2026-11-27T01:00:00Z | SUCCEEDED | 2026-11-27.1 | " + SHA + " | 9"));
+                RUN2 + " | 2026-11-27T00:00:00Z | 2026-11-27T01:00:00Z | SUCCEEDED | 2026-11-27.1 | " + SHA + " | 12"));
         EXPECTED.put("pair-at-run", List.of(RUN1 + " | EXCLUDED | [LICENSOR_EXCLUDED, CONSENT_NOT_GIVEN] | NONE | null"
                 + " | [l000000002] | [MAJOR_LABEL] | 2026-11-27.1"));
         EXPECTED.put("excluded-for-reason", List.of(
@@ -62,6 +62,12 @@ class AuditingDocsTest {
                 "t000000008 | fraud_detection | null | null | INCLUDED | []",
                 "t000000008 | generative_training | null | null | INCLUDED | []",
                 "t000000008 | recommendation | null | null | INCLUDED | []"));
+        EXPECTED.put("evidence-changed", List.of(
+                "t000000005 | fraud_detection | INCLUDED | [] | [embedded_dmi] | " + RUN1,
+                "t000000005 | generative_training | EXCLUDED | [NO_VALID_LICENSE, CONSENT_RECORD_INVALID,"
+                        + " CONSENT_NOT_GIVEN] | [embedded_dmi] | " + RUN1,
+                "t000000005 | recommendation | EXCLUDED | [NO_VALID_LICENSE, CONSENT_RECORD_INVALID] | [embedded_dmi]"
+                        + " | " + RUN1));
         EXPECTED.put("pair-history", List.of(
                 RUN1 + " | 2026-11-20T00:00:00Z | INCLUDED | [] | e0000000001 | 2026-11-27.1",
                 RUN2 + " | 2026-11-27T00:00:00Z | EXCLUDED | [CONSENT_OPTED_OUT] | e0000000007 | 2026-11-27.1"));

@@ -1,20 +1,27 @@
 package dev.clearance.oracle;
 
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * Independent, plain-Java reference implementation of the Clearance contract (docs/contract.md: validation,
- * resolution and decisions). It is written from the contract only, never from the Spark code, as plain loops,
- * for use as the oracle of the differential test.
+ * Independent, plain-Java reference implementation of the Clearance contract (../shared/SPEC.md v2, docs/contract.md:
+ * validation, resolution and decisions, and what a sequence of runs publishes: the ledger rows of each run,
+ * lineage/current, the curated tables and the quarantine). It is written from the contract only, never from the
+ * Spark code, as plain loops, for use as the oracle of the differential test. The §3.4 signal columns are not
+ * modelled yet (the job does not read them yet either).
  *
  * <p>Choices made where the contract is silent (all deliberate, change them only together with the test):
  * <ol>
@@ -58,6 +65,23 @@ import java.util.TreeSet;
  *   <li>A purpose's consent mode is compared after trimming and lower-casing; a mode other than opt_in /
  *       opt_out / not_required is treated like opt_in (fail closed). This cannot happen with a policy that
  *       passed validation.</li>
+ *   <li>uploader_id and embedded_dmi are recorded as written in the track row (embedded_dmi "as read": not
+ *       trimmed, not upper-cased), null for an invalid track.</li>
+ *   <li>The ledger (v2 §4): a run writes a row for a pair that is not in the previous run's current, and for a
+ *       pair whose decision, reasons or any evidence column (uploader_id, consent_state, consent_event_id,
+ *       license_ids, licensor_types, matched_no_ai_tag, embedded_dmi) differs from its row there, compared with
+ *       {@code Objects.equals} (lists element by element). The stamp (run_id, as_of, policy_version,
+ *       policy_sha256) is never compared, so a new policy alone writes nothing. An unchanged pair keeps its
+ *       previous row in current as it was, stamp included; a changed or new pair gets this run's row.</li>
+ *   <li>A pair of the previous current with no decision in this run gets a REMOVED row: track_id, purpose and
+ *       uploader_id of its previous row, every other evidence column null, this run's stamp, and the reason
+ *       PURPOSE_NOT_IN_POLICY when its purpose is not in this run's policy (even if the track is gone too),
+ *       otherwise TRACK_NOT_IN_CATALOG. It is not in the new current.</li>
+ *   <li>Curated: for every purpose of the policy, one row per INCLUDED track with the track row's descriptive
+ *       columns, the decision's evidence and this run's stamp. A purpose of the previous run that is not in this
+ *       policy has an empty table (kept, so that pinned versions stay readable).</li>
+ *   <li>A quarantine entry names its input row by its position in its table, so that the test can compare the
+ *       whole raw row the job recorded.</li>
  * </ol>
  */
 public final class ContractOracle {
@@ -80,15 +104,41 @@ public final class ContractOracle {
     public record Policy(List<String> noAiTags, List<String> ignoredConsentPurposes, List<PurposeRule> purposes) {}
 
     public record Decision(String trackId, String purpose, String decision /* INCLUDED|EXCLUDED */, List<String> reasons,
+            String uploaderId /* as written; null for an invalid track */,
             String consentState /* NONE|OPT_IN|OPT_OUT, null for an invalid track */, String consentEventId,
             List<String> licenseIds /* sorted; empty list if none in force; null for invalid track */,
             List<String> licensorTypes /* sorted distinct, normalised upper-case; same null rule */,
-            String matchedNoAiTag /* first tag in array order that matches, as written; null if none or invalid track */) {}
+            String matchedNoAiTag /* first tag in array order that matches, as written; null if none or invalid */,
+            String embeddedDmi /* as written; null for an invalid track */) {}
 
-    /** One per invalid input row. table is "tracks"|"licenses"|"consents"; key is the row's own key as written (may be null). */
-    public record QuarantineEntry(String table, String reason, String key) {}
+    /**
+     * One per invalid input row. table is "tracks"|"licenses"|"consents"; key is the row's own key as written (may
+     * be null); row is the position of the row in its input table, from 0.
+     */
+    public record QuarantineEntry(String table, String reason, String key, int row) {}
 
     public record Result(List<Decision> decisions, List<QuarantineEntry> quarantine) {}
+
+    /** Who wrote a row: the run's id and as_of, and its policy's version and SHA-256. */
+    public record Stamp(String runId, Instant asOf, String policyVersion, String policySha256) {}
+
+    /** A row of lineage/decisions or lineage/current, in the ledger's column order. */
+    public record LedgerRow(String runId, Instant asOf, String trackId, String purpose, String decision,
+            List<String> reasons, String uploaderId, String consentState, String consentEventId,
+            List<String> licenseIds, List<String> licensorTypes, String matchedNoAiTag, String embeddedDmi,
+            String policyVersion, String policySha256) {}
+
+    /** A row of curated/&lt;purpose&gt;, in the table's column order. */
+    public record CuratedRow(String trackId, String uploaderId, String title, String genre, Long durationMs,
+            String audioUri, List<String> licenseIds, List<String> licensorTypes, String consentState,
+            String consentEventId, String policyVersion, String runId, Instant asOf) {}
+
+    /**
+     * What a run publishes: the ledger rows it appends, the new lineage/current (sorted by track, then purpose),
+     * every curated table by purpose (policy order, then purposes that left) and its quarantine entries.
+     */
+    public record Published(List<LedgerRow> ledgerRows, List<LedgerRow> current,
+            Map<String, List<CuratedRow>> curated, List<QuarantineEntry> quarantine) {}
 
     // ---------------------------------------------------------------- constants
 
@@ -122,6 +172,9 @@ public final class ContractOracle {
     public static final String CONSENT_RECORD_INVALID = "CONSENT_RECORD_INVALID";
     public static final String CONSENT_OPTED_OUT = "CONSENT_OPTED_OUT";
     public static final String CONSENT_NOT_GIVEN = "CONSENT_NOT_GIVEN";
+    public static final String TRACK_NOT_IN_CATALOG = "TRACK_NOT_IN_CATALOG";
+    public static final String PURPOSE_NOT_IN_POLICY = "PURPOSE_NOT_IN_POLICY";
+    public static final String REMOVED = "REMOVED";
 
     // ---------------------------------------------------------------- string helpers
 
@@ -310,10 +363,11 @@ public final class ContractOracle {
         Map<String, Integer> trackIdCounts = keyCounts(trackIds);
         Map<String, Track> validTracks = new HashMap<>();   // track_id -> the single valid row
         Set<String> invalidTrackIds = new HashSet<>();      // non-blank track_ids with an invalid row
-        for (Track t : tracks) {
+        for (int i = 0; i < tracks.size(); i++) {
+            Track t = tracks.get(i);
             String problem = trackProblem(t, trackIdCounts);
             if (problem != null) {
-                quarantine.add(new QuarantineEntry("tracks", problem, t.trackId()));
+                quarantine.add(new QuarantineEntry("tracks", problem, t.trackId(), i));
                 if (!isBlank(t.trackId())) {
                     invalidTrackIds.add(t.trackId());
                 }
@@ -330,10 +384,11 @@ public final class ContractOracle {
         Map<String, Integer> licenseIdCounts = keyCounts(licenseIds);
         List<License> validLicenses = new ArrayList<>();
         Set<String> tracksWithInvalidLicense = new HashSet<>();
-        for (License l : licenses) {
+        for (int i = 0; i < licenses.size(); i++) {
+            License l = licenses.get(i);
             String problem = licenseProblem(l, licenseIdCounts, policyPurposes);
             if (problem != null) {
-                quarantine.add(new QuarantineEntry("licenses", problem, l.licenseId()));
+                quarantine.add(new QuarantineEntry("licenses", problem, l.licenseId(), i));
                 if (!isBlank(l.trackId())) {
                     tracksWithInvalidLicense.add(l.trackId());
                 }
@@ -350,10 +405,11 @@ public final class ContractOracle {
         Map<String, Integer> eventIdCounts = keyCounts(eventIds);
         List<Consent> validConsents = new ArrayList<>();
         Set<String> usersWithInvalidConsent = new HashSet<>();
-        for (Consent c : consents) {
+        for (int i = 0; i < consents.size(); i++) {
+            Consent c = consents.get(i);
             String problem = consentProblem(c, eventIdCounts, policyPurposes, ignoredPurposes);
             if (problem != null) {
-                quarantine.add(new QuarantineEntry("consents", problem, c.eventId()));
+                quarantine.add(new QuarantineEntry("consents", problem, c.eventId(), i));
                 if (!isBlank(c.userId())) {
                     usersWithInvalidConsent.add(c.userId());
                 }
@@ -373,7 +429,7 @@ public final class ContractOracle {
             if (t == null) {
                 for (PurposeRule rule : policy.purposes()) {
                     decisions.add(new Decision(trackId, rule.name(), "EXCLUDED", List.of(INVALID_TRACK_RECORD),
-                            null, null, null, null, null));
+                            null, null, null, null, null, null, null));
                 }
                 continue;
             }
@@ -495,8 +551,8 @@ public final class ContractOracle {
                 }
 
                 decisions.add(new Decision(trackId, rule.name(), reasons.isEmpty() ? "INCLUDED" : "EXCLUDED",
-                        List.copyOf(reasons), consentState, consentEventId, List.copyOf(inForceIds),
-                        List.copyOf(inForceTypes), matchedTag));
+                        List.copyOf(reasons), t.uploaderId(), consentState, consentEventId, List.copyOf(inForceIds),
+                        List.copyOf(inForceTypes), matchedTag, t.embeddedDmi()));
             }
         }
         return new Result(decisions, quarantine);
@@ -514,5 +570,113 @@ public final class ContractOracle {
             return aOut;
         }
         return a.eventId().compareTo(b.eventId()) < 0;
+    }
+
+    // ---------------------------------------------------------------- a sequence of runs (v2 §4)
+
+    /**
+     * What a run publishes, given what the previous successful run published ({@code previous}, null on the first
+     * run) and this run's inputs, policy and stamp.
+     */
+    public static Published run(Published previous, Policy policy, Stamp stamp, List<Track> tracks,
+            List<License> licenses, List<Consent> consents) {
+        Result result = evaluate(policy, tracks, licenses, consents, stamp.asOf());
+        Set<String> policyPurposes = new HashSet<>();
+        for (PurposeRule r : policy.purposes()) {
+            policyPurposes.add(normPurpose(r.name()));
+        }
+        Map<List<String>, LedgerRow> before = new LinkedHashMap<>();
+        if (previous != null) {
+            for (LedgerRow row : previous.current()) {
+                before.put(List.of(row.trackId(), row.purpose()), row);
+            }
+        }
+
+        List<LedgerRow> appended = new ArrayList<>();
+        List<LedgerRow> current = new ArrayList<>();
+        Set<List<String>> decided = new HashSet<>();
+        for (Decision d : result.decisions()) {
+            List<String> key = List.of(d.trackId(), d.purpose());
+            decided.add(key);
+            LedgerRow now = new LedgerRow(stamp.runId(), stamp.asOf(), d.trackId(), d.purpose(), d.decision(),
+                    d.reasons(), d.uploaderId(), d.consentState(), d.consentEventId(), d.licenseIds(),
+                    d.licensorTypes(), d.matchedNoAiTag(), d.embeddedDmi(), stamp.policyVersion(),
+                    stamp.policySha256());
+            LedgerRow was = before.get(key);
+            if (was != null && sameStateAndEvidence(was, now)) {
+                current.add(was);
+            } else {
+                appended.add(now);
+                current.add(now);
+            }
+        }
+        for (Map.Entry<List<String>, LedgerRow> e : before.entrySet()) {
+            if (decided.contains(e.getKey())) {
+                continue;
+            }
+            LedgerRow was = e.getValue();
+            String reason = policyPurposes.contains(was.purpose()) ? TRACK_NOT_IN_CATALOG : PURPOSE_NOT_IN_POLICY;
+            appended.add(new LedgerRow(stamp.runId(), stamp.asOf(), was.trackId(), was.purpose(), REMOVED,
+                    List.of(reason), was.uploaderId(), null, null, null, null, null, null, stamp.policyVersion(),
+                    stamp.policySha256()));
+        }
+
+        Map<String, Track> validTracks = new HashMap<>();
+        Map<String, Integer> idCounts = new HashMap<>();
+        for (Track t : tracks) {
+            if (t.trackId() != null) {
+                idCounts.merge(t.trackId(), 1, Integer::sum);
+                validTracks.put(t.trackId(), t);
+            }
+        }
+        Map<String, List<CuratedRow>> curated = new LinkedHashMap<>();
+        for (PurposeRule rule : policy.purposes()) {
+            curated.put(rule.name(), new ArrayList<>());
+        }
+        for (Decision d : result.decisions()) {
+            if (!d.decision().equals("INCLUDED")) {
+                continue;
+            }
+            // An INCLUDED track is valid, so its track_id is on exactly one row.
+            if (idCounts.get(d.trackId()) != 1) {
+                throw new IllegalStateException("INCLUDED track " + d.trackId() + " is not on exactly one row");
+            }
+            Track t = validTracks.get(d.trackId());
+            curated.get(d.purpose()).add(new CuratedRow(t.trackId(), t.uploaderId(), t.title(), t.genre(),
+                    t.durationMs(), t.audioUri(), d.licenseIds(), d.licensorTypes(), d.consentState(),
+                    d.consentEventId(), stamp.policyVersion(), stamp.runId(), stamp.asOf()));
+        }
+        if (previous != null) {
+            for (String purpose : previous.curated().keySet()) {
+                curated.putIfAbsent(purpose, List.of());
+            }
+        }
+        return new Published(appended, current, curated, result.quarantine());
+    }
+
+    /** Decision, reasons and every evidence column equal; the stamp is not compared. */
+    static boolean sameStateAndEvidence(LedgerRow a, LedgerRow b) {
+        return a.decision().equals(b.decision()) && a.reasons().equals(b.reasons())
+                && Objects.equals(a.uploaderId(), b.uploaderId())
+                && Objects.equals(a.consentState(), b.consentState())
+                && Objects.equals(a.consentEventId(), b.consentEventId())
+                && Objects.equals(a.licenseIds(), b.licenseIds())
+                && Objects.equals(a.licensorTypes(), b.licensorTypes())
+                && Objects.equals(a.matchedNoAiTag(), b.matchedNoAiTag())
+                && Objects.equals(a.embeddedDmi(), b.embeddedDmi());
+    }
+
+    /** The policy_sha256 of a policy file: SHA-256 of its bytes, lower-case hex (what sha256sum prints). */
+    public static String sha256(String policyFile) {
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(policyFile.getBytes(StandardCharsets.UTF_8));
+            StringBuilder hex = new StringBuilder();
+            for (byte b : digest) {
+                hex.append(String.format("%02x", b));
+            }
+            return hex.toString();
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 }

@@ -1,14 +1,19 @@
 package dev.clearance.oracle;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 import dev.clearance.oracle.ContractOracle.Consent;
+import dev.clearance.oracle.ContractOracle.CuratedRow;
 import dev.clearance.oracle.ContractOracle.Decision;
+import dev.clearance.oracle.ContractOracle.LedgerRow;
 import dev.clearance.oracle.ContractOracle.License;
 import dev.clearance.oracle.ContractOracle.Policy;
+import dev.clearance.oracle.ContractOracle.Published;
 import dev.clearance.oracle.ContractOracle.PurposeRule;
 import dev.clearance.oracle.ContractOracle.QuarantineEntry;
 import dev.clearance.oracle.ContractOracle.Result;
+import dev.clearance.oracle.ContractOracle.Stamp;
 import dev.clearance.oracle.ContractOracle.Track;
 import java.time.Duration;
 import java.time.Instant;
@@ -113,6 +118,8 @@ class ContractOracleTest {
             assertThat(d.licenseIds()).containsExactly("L1");
             assertThat(d.licensorTypes()).containsExactly("SELF");
             assertThat(d.matchedNoAiTag()).isNull();
+            assertThat(d.uploaderId()).isEqualTo("u1");
+            assertThat(d.embeddedDmi()).isNull();
         }
         // decisions sorted by track, then purpose in policy order
         assertThat(r.decisions()).extracting(Decision::purpose).containsExactly(REC, FRAUD, GEN);
@@ -132,7 +139,7 @@ class ContractOracleTest {
         Result r = run(List.of(track("t1")),
                 List.of(license("L1", "t1"), license("L2", "t1", "RECORD_LABEL", null, null, null)),
                 List.of(optInAll()));
-        assertThat(r.quarantine()).containsExactly(new QuarantineEntry("licenses", "UNKNOWN_ENUM", "L2"));
+        assertThat(r.quarantine()).containsExactly(new QuarantineEntry("licenses", "UNKNOWN_ENUM", "L2", 1));
         assertThat(reasons(r, "t1", REC)).containsExactly("LICENSE_RECORD_INVALID");
         assertThat(reasons(r, "t1", FRAUD)).containsExactly("LICENSE_RECORD_INVALID");
         assertThat(reasons(r, "t1", GEN)).containsExactly("LICENSE_RECORD_INVALID");
@@ -143,7 +150,7 @@ class ContractOracleTest {
     @Test
     void invalidLicenseWithBlankKeyStillPoisonsItsTrack() {
         Result r = run(List.of(track("t1")), List.of(license("L1", "t1"), license("  ", "t1")), List.of(optInAll()));
-        assertThat(r.quarantine()).containsExactly(new QuarantineEntry("licenses", "BLANK_KEY", "  "));
+        assertThat(r.quarantine()).containsExactly(new QuarantineEntry("licenses", "BLANK_KEY", "  ", 1));
         assertThat(reasons(r, "t1", FRAUD)).containsExactly("LICENSE_RECORD_INVALID");
     }
 
@@ -226,6 +233,8 @@ class ContractOracleTest {
         }
         assertThat(reasons(r, "t5", REC)).containsExactly("EMBEDDED_RESERVATION");
         assertThat(reasons(r, "t5", GEN)).containsExactly("EMBEDDED_RESERVATION");
+        // the evidence is the value as read, not its normalised form
+        assertThat(decisionsOf(r, "t5").get(REC).embeddedDmi()).isEqualTo(" dmi-prohibited-aimltraining\t");
     }
 
     @Test
@@ -234,7 +243,7 @@ class ContractOracleTest {
                 List.of(license("L1", "t1"), license("L2", "t2")),
                 List.of(optInAll(), consent("e2", "u1", "generative_training", "MAYBE", DAY_BEFORE),
                         consent("e3", "u2", "*", "OPT_IN", DAY_BEFORE)));
-        assertThat(r.quarantine()).containsExactly(new QuarantineEntry("consents", "UNKNOWN_ENUM", "e2"));
+        assertThat(r.quarantine()).containsExactly(new QuarantineEntry("consents", "UNKNOWN_ENUM", "e2", 1));
         assertThat(reasons(r, "t1", REC)).containsExactly("CONSENT_RECORD_INVALID");
         assertThat(reasons(r, "t1", FRAUD)).isEmpty();
         assertThat(reasons(r, "t1", GEN)).containsExactly("CONSENT_RECORD_INVALID");
@@ -274,7 +283,7 @@ class ContractOracleTest {
     void invalidTrackHasOnlyInvalidTrackRecordAndNullEvidence() {
         Result r = run(List.of(track("t1", "  ", "ACTIVE", List.of("noai"), "DMI-PROHIBITED")),
                 List.of(license("L1", "t1")), List.of(optInAll()));
-        assertThat(r.quarantine()).containsExactly(new QuarantineEntry("tracks", "BLANK_REFERENCE", "t1"));
+        assertThat(r.quarantine()).containsExactly(new QuarantineEntry("tracks", "BLANK_REFERENCE", "t1", 0));
         assertThat(r.decisions()).hasSize(3);
         for (Decision d : r.decisions()) {
             assertThat(d.decision()).isEqualTo("EXCLUDED");
@@ -284,6 +293,8 @@ class ContractOracleTest {
             assertThat(d.licenseIds()).isNull();
             assertThat(d.licensorTypes()).isNull();
             assertThat(d.matchedNoAiTag()).isNull();
+            assertThat(d.uploaderId()).isNull();
+            assertThat(d.embeddedDmi()).isNull();
         }
     }
 
@@ -386,19 +397,19 @@ class ContractOracleTest {
                         consent("e3", "u1", "bogus", "OPT_IN", null), consent("e4", "u1", "bogus", "OPT_IN", AS_OF),
                         consent(" ", "u1", "*", "OPT_IN", AS_OF)));
         assertThat(r.quarantine()).containsExactly(
-                new QuarantineEntry("tracks", "BLANK_REFERENCE", "t1"),
-                new QuarantineEntry("tracks", "BLANK_KEY", null),
-                new QuarantineEntry("tracks", "UNKNOWN_ENUM", "t2"),
-                new QuarantineEntry("licenses", "BLANK_REFERENCE", "L1"),
-                new QuarantineEntry("licenses", "UNKNOWN_ENUM", "L2"),
-                new QuarantineEntry("licenses", "BAD_INTERVAL", "L3"),
-                new QuarantineEntry("licenses", "UNKNOWN_PURPOSE", "L4"),   // ignored purposes are not allowed here
-                new QuarantineEntry("licenses", "DUPLICATE_KEY", "L4"),
-                new QuarantineEntry("consents", "BLANK_REFERENCE", "e1"),
-                new QuarantineEntry("consents", "UNKNOWN_ENUM", "e2"),
-                new QuarantineEntry("consents", "NULL_TIMESTAMP", "e3"),
-                new QuarantineEntry("consents", "UNKNOWN_PURPOSE", "e4"),
-                new QuarantineEntry("consents", "BLANK_KEY", " "));
+                new QuarantineEntry("tracks", "BLANK_REFERENCE", "t1", 0),
+                new QuarantineEntry("tracks", "BLANK_KEY", null, 1),
+                new QuarantineEntry("tracks", "UNKNOWN_ENUM", "t2", 2),
+                new QuarantineEntry("licenses", "BLANK_REFERENCE", "L1", 0),
+                new QuarantineEntry("licenses", "UNKNOWN_ENUM", "L2", 1),
+                new QuarantineEntry("licenses", "BAD_INTERVAL", "L3", 2),
+                new QuarantineEntry("licenses", "UNKNOWN_PURPOSE", "L4", 3),   // ignored purposes are not allowed here
+                new QuarantineEntry("licenses", "DUPLICATE_KEY", "L4", 4),
+                new QuarantineEntry("consents", "BLANK_REFERENCE", "e1", 0),
+                new QuarantineEntry("consents", "UNKNOWN_ENUM", "e2", 1),
+                new QuarantineEntry("consents", "NULL_TIMESTAMP", "e3", 2),
+                new QuarantineEntry("consents", "UNKNOWN_PURPOSE", "e4", 3),
+                new QuarantineEntry("consents", "BLANK_KEY", " ", 4));
         // decisions only for the non-blank track ids
         assertThat(r.decisions()).extracting(Decision::trackId).containsOnly("t1", "t2");
     }
@@ -410,14 +421,14 @@ class ContractOracleTest {
                 List.of(optInAll(), consent("e1", "u9", "*", "OPT_OUT", DAY_BEFORE),
                         consent("e2", "u1", "*", "OPT_IN", DAY_BEFORE), consent("e2 ", "u1", "*", "OPT_IN", DAY_BEFORE)));
         assertThat(r.quarantine()).containsExactly(
-                new QuarantineEntry("tracks", "DUPLICATE_KEY", "t1"),
-                new QuarantineEntry("tracks", "DUPLICATE_KEY", "t1"),
-                new QuarantineEntry("tracks", "DUPLICATE_KEY", "t2"),
-                new QuarantineEntry("tracks", "BLANK_REFERENCE", "t2"),
-                new QuarantineEntry("licenses", "DUPLICATE_KEY", "L1"),
-                new QuarantineEntry("licenses", "DUPLICATE_KEY", "L1"),
-                new QuarantineEntry("consents", "DUPLICATE_KEY", "e1"),
-                new QuarantineEntry("consents", "DUPLICATE_KEY", "e1"));
+                new QuarantineEntry("tracks", "DUPLICATE_KEY", "t1", 0),
+                new QuarantineEntry("tracks", "DUPLICATE_KEY", "t1", 1),
+                new QuarantineEntry("tracks", "DUPLICATE_KEY", "t2", 3),
+                new QuarantineEntry("tracks", "BLANK_REFERENCE", "t2", 4),
+                new QuarantineEntry("licenses", "DUPLICATE_KEY", "L1", 0),
+                new QuarantineEntry("licenses", "DUPLICATE_KEY", "L1", 1),
+                new QuarantineEntry("consents", "DUPLICATE_KEY", "e1", 0),
+                new QuarantineEntry("consents", "DUPLICATE_KEY", "e1", 1));
         // one decision per distinct track id per purpose
         assertThat(r.decisions()).hasSize(9);
         assertThat(reasons(r, "t1", GEN)).containsExactly("INVALID_TRACK_RECORD");
@@ -428,6 +439,148 @@ class ContractOracleTest {
         assertThat(spaced.reasons()).containsExactly("CONSENT_RECORD_INVALID");
         assertThat(spaced.consentEventId()).isEqualTo("e2");
         assertThat(reasons(r, " t1", FRAUD)).isEmpty();
+    }
+
+    // ------------------------------------------------------------------ a sequence of runs: the v2 ledger
+
+    static final Stamp RUN1 = new Stamp("r1", AS_OF, "v1", "sha-1");
+    static final Stamp RUN2 = new Stamp("r2", DAY_AFTER, "v1", "sha-1");
+
+    static Published publish(Published previous, Policy policy, Stamp stamp, List<Track> tracks,
+            List<License> licenses, List<Consent> consents) {
+        return ContractOracle.run(previous, policy, stamp, tracks, licenses, consents);
+    }
+
+    /** "track/purpose DECISION [reasons] @run" */
+    static List<String> pairs(List<LedgerRow> rows) {
+        return rows.stream().map(l -> l.trackId() + "/" + l.purpose() + " " + l.decision() + " " + l.reasons() + " @"
+                + l.runId()).toList();
+    }
+
+    @Test
+    void theFirstRunWritesEveryPairAndItsCurrentIsItsLedger() {
+        Published p = publish(null, POLICY, RUN1,
+                List.of(track("t1", "u1", "ACTIVE", List.of("lofi"), "dmi-allowed"),
+                        track("t2", "u2", "PRIVATE", null, null)),
+                List.of(license("L1", "t1"), license("L2", "t2")), List.of(optInAll()));
+        assertThat(pairs(p.ledgerRows())).containsExactly(
+                "t1/recommendation INCLUDED [] @r1", "t1/fraud_detection INCLUDED [] @r1",
+                "t1/generative_training INCLUDED [] @r1",
+                "t2/recommendation EXCLUDED [STATE_NOT_ELIGIBLE] @r1", "t2/fraud_detection INCLUDED [] @r1",
+                "t2/generative_training EXCLUDED [STATE_NOT_ELIGIBLE, CONSENT_NOT_GIVEN] @r1");
+        assertThat(p.current()).isEqualTo(p.ledgerRows());
+        assertThat(p.ledgerRows().get(0)).isEqualTo(new LedgerRow("r1", AS_OF, "t1", REC, "INCLUDED", List.of(), "u1",
+                "OPT_IN", "e1", List.of("L1"), List.of("SELF"), null, "dmi-allowed", "v1", "sha-1"));
+        assertThat(p.curated().keySet()).containsExactly(REC, FRAUD, GEN);
+        CuratedRow t1 = new CuratedRow("t1", "u1", "title", "pop", 1000L, "s3://x", List.of("L1"), List.of("SELF"),
+                "OPT_IN", "e1", "v1", "r1", AS_OF);
+        assertThat(p.curated().get(REC)).containsExactly(t1);
+        assertThat(p.curated().get(GEN)).containsExactly(t1);
+        assertThat(p.curated().get(FRAUD)).extracting(CuratedRow::trackId).containsExactly("t1", "t2");
+    }
+
+    /**
+     * The case v2 changed: t2's uploader moves between two accounts without consent rows, it gains a no-AI tag
+     * before the one that matched, and its DMI value is re-spelled; t1's licence changes licensor type between two
+     * types no purpose excludes. No decision or reason changes, yet every pair of t1 and t2 gets a row carrying the
+     * new evidence. t3 is untouched, and a new policy version alone writes nothing for it.
+     */
+    @Test
+    void evidenceThatChangesWithoutTheDecisionWritesARowAndPolicyVersionAloneDoesNot() {
+        List<License> licenses1 = List.of(license("L1", "t1"), license("L2", "t2"), license("L3", "t3"));
+        Published first = publish(null, POLICY, RUN1,
+                List.of(track("t1"), track("t2", "u2", "ACTIVE", List.of("noai"), "DMI-PROHIBITED"), track("t3")),
+                licenses1, List.of(optInAll()));
+
+        Stamp run2 = new Stamp("r2", DAY_AFTER, "v2", "sha-2");
+        Published second = publish(first, POLICY, run2,
+                List.of(track("t1"), track("t2", "u9", "ACTIVE", List.of("#NoAI", "noai"),
+                                "http://ns.useplus.org/ldf/vocab/dmi-prohibited"), track("t3")),
+                List.of(license("L1", "t1", " independent_label ", null, null, null), license("L2", "t2"),
+                        license("L3", "t3")),
+                List.of(optInAll()));
+
+        assertThat(pairs(second.ledgerRows())).containsExactly(
+                "t1/recommendation INCLUDED [] @r2", "t1/fraud_detection INCLUDED [] @r2",
+                "t1/generative_training INCLUDED [] @r2",
+                "t2/recommendation EXCLUDED [EMBEDDED_RESERVATION] @r2", "t2/fraud_detection INCLUDED [] @r2",
+                "t2/generative_training EXCLUDED [NO_AI_TAG, EMBEDDED_RESERVATION, CONSENT_NOT_GIVEN] @r2");
+        assertThat(pairs(first.ledgerRows()).subList(3, 6)).containsExactly(
+                "t2/recommendation EXCLUDED [EMBEDDED_RESERVATION] @r1", "t2/fraud_detection INCLUDED [] @r1",
+                "t2/generative_training EXCLUDED [NO_AI_TAG, EMBEDDED_RESERVATION, CONSENT_NOT_GIVEN] @r1");
+        assertThat(second.ledgerRows().get(5)).isEqualTo(new LedgerRow("r2", DAY_AFTER, "t2", GEN, "EXCLUDED",
+                List.of("NO_AI_TAG", "EMBEDDED_RESERVATION", "CONSENT_NOT_GIVEN"), "u9", "NONE", null, List.of("L2"),
+                List.of("SELF"), "#NoAI", "http://ns.useplus.org/ldf/vocab/dmi-prohibited", "v2", "sha-2"));
+        assertThat(second.ledgerRows().get(0).licensorTypes()).containsExactly("INDEPENDENT_LABEL");
+        // current: the latest evidence of every pair; t3's rows are still those of r1, with r1's policy
+        assertThat(pairs(second.current())).containsExactly(
+                "t1/recommendation INCLUDED [] @r2", "t1/fraud_detection INCLUDED [] @r2",
+                "t1/generative_training INCLUDED [] @r2",
+                "t2/recommendation EXCLUDED [EMBEDDED_RESERVATION] @r2", "t2/fraud_detection INCLUDED [] @r2",
+                "t2/generative_training EXCLUDED [NO_AI_TAG, EMBEDDED_RESERVATION, CONSENT_NOT_GIVEN] @r2",
+                "t3/recommendation INCLUDED [] @r1", "t3/fraud_detection INCLUDED [] @r1",
+                "t3/generative_training INCLUDED [] @r1");
+        assertThat(second.current().subList(6, 9)).isEqualTo(first.current().subList(6, 9));
+        // the curated tables carry the run that wrote them, whether or not the pair changed
+        assertThat(second.curated().get(GEN)).extracting(CuratedRow::trackId, CuratedRow::runId,
+                CuratedRow::policyVersion).containsExactly(tuple("t1", "r2", "v2"), tuple("t3", "r2", "v2"));
+
+        // the same inputs again under a third policy version: nothing to write
+        Published third = publish(second, POLICY, new Stamp("r3", DAY_AFTER.plus(Duration.ofDays(1)), "v3", "sha-3"),
+                List.of(track("t1"), track("t2", "u9", "ACTIVE", List.of("#NoAI", "noai"),
+                                "http://ns.useplus.org/ldf/vocab/dmi-prohibited"), track("t3")),
+                List.of(license("L1", "t1", " independent_label ", null, null, null), license("L2", "t2"),
+                        license("L3", "t3")),
+                List.of(optInAll()));
+        assertThat(third.ledgerRows()).isEmpty();
+        assertThat(third.current()).isEqualTo(second.current());
+    }
+
+    @Test
+    void aTrackOrAPurposeThatLeftGetsRemovedRowsAndItsCuratedTableIsEmptied() {
+        Published first = publish(null, POLICY, RUN1, List.of(track("t1"), track("t2", "u2", "ACTIVE", null, null)),
+                List.of(license("L1", "t1"), license("L2", "t2")), List.of(optInAll()));
+        Policy withoutRecommendation = new Policy(POLICY.noAiTags(), POLICY.ignoredConsentPurposes(),
+                POLICY.purposes().subList(1, 3));
+
+        Published second = publish(first, withoutRecommendation, RUN2, List.of(track("t1")),
+                List.of(license("L1", "t1"), license("L2", "t2")), List.of(optInAll()));
+
+        assertThat(pairs(second.ledgerRows())).containsExactly(
+                "t1/recommendation REMOVED [PURPOSE_NOT_IN_POLICY] @r2",
+                "t2/recommendation REMOVED [PURPOSE_NOT_IN_POLICY] @r2",      // the purpose is the broader cause
+                "t2/fraud_detection REMOVED [TRACK_NOT_IN_CATALOG] @r2",
+                "t2/generative_training REMOVED [TRACK_NOT_IN_CATALOG] @r2");
+        assertThat(second.ledgerRows().get(2)).isEqualTo(new LedgerRow("r2", DAY_AFTER, "t2", FRAUD, "REMOVED",
+                List.of("TRACK_NOT_IN_CATALOG"), "u2", null, null, null, null, null, null, "v1", "sha-1"));
+        assertThat(pairs(second.current())).containsExactly(
+                "t1/fraud_detection INCLUDED [] @r1", "t1/generative_training INCLUDED [] @r1");
+        assertThat(second.curated().keySet()).containsExactly(FRAUD, GEN, REC);
+        assertThat(second.curated().get(REC)).isEmpty();
+        assertThat(second.curated().get(FRAUD)).extracting(CuratedRow::trackId).containsExactly("t1");
+    }
+
+    @Test
+    void aTrackThatBecomesInvalidLosesItsEvidence() {
+        Published first = publish(null, POLICY, RUN1, List.of(track("t1")), List.of(license("L1", "t1")),
+                List.of(optInAll()));
+        Published second = publish(first, POLICY, RUN2, List.of(track("t1"), track("t1")), List.of(license("L1", "t1")),
+                List.of(optInAll()));
+        assertThat(second.ledgerRows()).hasSize(3).allSatisfy(row -> assertThat(row).isEqualTo(new LedgerRow("r2",
+                DAY_AFTER, "t1", row.purpose(), "EXCLUDED", List.of("INVALID_TRACK_RECORD"), null, null, null, null,
+                null, null, null, "v1", "sha-1")));
+        assertThat(second.curated().values()).allSatisfy(rows -> assertThat(rows).isEmpty());
+        assertThat(second.quarantine()).containsExactly(new QuarantineEntry("tracks", "DUPLICATE_KEY", "t1", 0),
+                new QuarantineEntry("tracks", "DUPLICATE_KEY", "t1", 1));
+    }
+
+    @Test
+    void policySha256IsTheDigestOfTheFileBytes() {
+        // sha256sum of an empty file, and of "abc"
+        assertThat(ContractOracle.sha256("")).isEqualTo(
+                "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+        assertThat(ContractOracle.sha256("abc")).isEqualTo(
+                "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
     }
 
     // ------------------------------------------------------------------ generator sanity
@@ -445,5 +598,17 @@ class ContractOracleTest {
         }
         assertThat(tables).contains("tracks", "licenses", "consents");
         assertThat(r.decisions()).isNotEmpty();
+    }
+
+    @Test
+    void theNextDaysCatalogIsDeterministicAndAlwaysChangesEvidenceTheLedgerRecords() {
+        List<String> purposes = List.of(REC, FRAUD, GEN);
+        RandomCatalog.Catalog a = RandomCatalog.generate(42, 60, purposes, List.of("marketing_email"));
+        RandomCatalog.Mutated b = RandomCatalog.mutate(a, 42, DAY_AFTER, purposes, List.of("marketing_email"));
+        assertThat(RandomCatalog.mutate(a, 42, DAY_AFTER, purposes, List.of("marketing_email"))).isEqualTo(b);
+        assertThat(b.catalog().asOf()).isEqualTo(DAY_AFTER);
+        assertThat(b.changes()).anyMatch(c -> c.startsWith("tag ") && c.contains(" first on "))
+                .anyMatch(c -> c.endsWith("(same meaning)"));
+        assertThat(a.tracks()).isNotEqualTo(b.catalog().tracks());
     }
 }

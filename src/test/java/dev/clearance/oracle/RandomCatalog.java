@@ -7,9 +7,12 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Objects;
 import java.util.Random;
+import java.util.Set;
 
 /**
  * Seeded generator of small adversarial catalogs for the differential test of the Clearance contract.
@@ -24,6 +27,9 @@ public final class RandomCatalog {
     private RandomCatalog() {}
 
     public record Catalog(List<Track> tracks, List<License> licenses, List<Consent> consents, Instant asOf) {}
+
+    /** A catalog changed by {@link #mutate}, with what was done to it (for a failing seed's message). */
+    public record Mutated(Catalog catalog, List<String> changes) {}
 
     public static final Instant AS_OF = Instant.parse("2026-06-01T00:00:00Z");
 
@@ -273,6 +279,241 @@ public final class RandomCatalog {
             }
         }
         return new Catalog(tracks, licenses, consents, AS_OF);
+    }
+
+    // ---------------------------------------------------------------- the next day's catalog
+
+    /** Spellings that match the no-AI tags every random policy of the differential test has (noai, donottrain). */
+    private static final String[] MATCHING_TAGS = {"#NoAI", "No AI", "DoNotTrain", "noai", "#DONOTTRAIN"};
+    private static final String[] NOT_RESERVING_DMI = {null, "", "  ", "DMI-ALLOWED", "dmi-unspecified",
+            "http://ns.useplus.org/ldf/vocab/DMI-ALLOWED", "Dmi-Unspecified"};
+
+    /**
+     * The catalog of a later run at {@code asOf} (after {@code before.asOf()}): the changes a day brings, each kind
+     * applied to a few random rows or not at all, chosen by the seed. Three kinds change evidence the ledger records
+     * while they can leave every decision as it was, and are made on every call: a matching no-AI tag put first (the
+     * matched tag changes; a decision only where no tag matched before and the purpose honours them), an uploader
+     * moved between two accounts without consent rows (only uploader_id changes), and an embedded DMI value
+     * re-spelled with the same meaning (only the value as read changes). Other kinds may change decisions: another
+     * DMI value, uploader, licensor type or state, licences expiring or starting between the two as_of, consent
+     * events between them, at the later one or after it (some invalid), consent events deleted, tracks removed,
+     * duplicated or added. Others change nothing the ledger records: a title and genre, a tag that matches nothing,
+     * a licensor type re-spelled.
+     */
+    public static Mutated mutate(Catalog before, long seed, Instant asOf, List<String> policyPurposes,
+            List<String> ignoredPurposes) {
+        Random rnd = new Random(seed * 31 + 17);
+        Instant previous = before.asOf();
+        List<Track> tracks = new ArrayList<>(before.tracks());
+        List<License> licenses = new ArrayList<>(before.licenses());
+        List<Consent> consents = new ArrayList<>(before.consents());
+        List<String> changes = new ArrayList<>();
+        String day = asOf.toString().substring(0, 10);     // new ids differ from one day's changes to the next's
+
+        // a matching no-AI tag put first: the matched tag changes; where one matched already, no decision does
+        for (int n = atLeastOne(rnd); n > 0; n--) {
+            int i = rnd.nextInt(tracks.size());
+            Track t = tracks.get(i);
+            List<String> tags = t.tags() == null ? new ArrayList<>() : new ArrayList<>(t.tags());
+            String first = tags.isEmpty() ? null : tags.get(0);
+            String tag = pick(rnd, MATCHING_TAGS);
+            if (tag.equals(first)) {
+                tag = tag.toUpperCase(Locale.ROOT).equals(tag) ? tag.toLowerCase(Locale.ROOT)
+                        : tag.toUpperCase(Locale.ROOT);
+            }
+            tags.add(0, tag);
+            tracks.set(i, withTags(t, tags));
+            changes.add("tag " + quoted(tag) + " first on " + quoted(t.trackId()));
+        }
+        // a tag that matches nothing: no evidence changes
+        for (int n = count(rnd); n > 0; n--) {
+            int i = rnd.nextInt(tracks.size());
+            Track t = tracks.get(i);
+            List<String> tags = t.tags() == null ? new ArrayList<>() : new ArrayList<>(t.tags());
+            tags.add("lofi");
+            tracks.set(i, withTags(t, tags));
+            changes.add("tag 'lofi' appended on " + quoted(t.trackId()));
+        }
+        // consent events: between the two as_of, exactly at the later one, or after it (not yet in effect)
+        for (int n = count(rnd); n > 0; n--) {
+            Track t = tracks.get(rnd.nextInt(tracks.size()));
+            Instant ts = switch (rnd.nextInt(3)) {
+                case 0 -> asOf;
+                case 1 -> asOf.plus(Duration.ofHours(1));
+                default -> previous.plus(Duration.ofHours(1 + rnd.nextInt(20)));
+            };
+            String action = rnd.nextInt(8) == 0 ? pick(rnd, ACTIONS_INVALID) : pick(rnd, ACTIONS_VALID);
+            Consent c = new Consent("e-" + day + "-" + n, t.uploaderId(),
+                    consentPurpose(rnd, policyPurposes, ignoredPurposes), action, ts, "api");
+            consents.add(c);
+            changes.add("consent " + c.eventId() + " " + quoted(c.action()) + " " + quoted(c.purpose()) + " by "
+                    + quoted(c.userId()) + " at " + ts);
+        }
+        // consent events deleted upstream
+        for (int n = Math.min(count(rnd), consents.size()); n > 0; n--) {
+            Consent c = consents.remove(rnd.nextInt(consents.size()));
+            changes.add("consent " + quoted(c.eventId()) + " deleted");
+        }
+        // an uploader moved between two accounts that have no consent rows at all: only uploader_id changes
+        Set<String> withConsents = new HashSet<>();
+        for (Consent c : consents) {
+            withConsents.add(c.userId());
+        }
+        List<Integer> unconsented = new ArrayList<>();
+        for (int i = 0; i < tracks.size(); i++) {
+            if (tracks.get(i).uploaderId() != null && !withConsents.contains(tracks.get(i).uploaderId())) {
+                unconsented.add(i);
+            }
+        }
+        for (int n = Math.min(atLeastOne(rnd), unconsented.size()); n > 0; n--) {
+            int i = unconsented.remove(rnd.nextInt(unconsented.size()));
+            Track t = tracks.get(i);
+            String to = "u-" + day + "-" + (i + 1);
+            tracks.set(i, withUploader(t, to));
+            changes.add("uploader of " + quoted(t.trackId()) + " " + quoted(t.uploaderId()) + " -> " + quoted(to)
+                    + " (no consents either side)");
+        }
+        // an uploader moved to another account of the catalog: consent (and so decisions) may change
+        for (int n = count(rnd); n > 0; n--) {
+            int i = rnd.nextInt(tracks.size());
+            Track t = tracks.get(i);
+            String to = tracks.get(rnd.nextInt(tracks.size())).uploaderId();
+            tracks.set(i, withUploader(t, to));
+            changes.add("uploader of " + quoted(t.trackId()) + " " + quoted(t.uploaderId()) + " -> " + quoted(to));
+        }
+        // an embedded DMI value re-spelled with the same meaning: the raw value the ledger records changes
+        for (int n = atLeastOne(rnd); n > 0; n--) {
+            int i = rnd.nextInt(tracks.size());
+            Track t = tracks.get(i);
+            String to = sameMeaning(rnd, t.embeddedDmi());
+            tracks.set(i, withDmi(t, to));
+            changes.add("embedded_dmi of " + quoted(t.trackId()) + " " + quoted(t.embeddedDmi()) + " -> " + quoted(to)
+                    + " (same meaning)");
+        }
+        // any other embedded DMI value
+        for (int n = count(rnd); n > 0; n--) {
+            int i = rnd.nextInt(tracks.size());
+            Track t = tracks.get(i);
+            String to = pick(rnd, DMI);
+            tracks.set(i, withDmi(t, to));
+            changes.add("embedded_dmi of " + quoted(t.trackId()) + " -> " + quoted(to));
+        }
+        // titles and states
+        for (int n = count(rnd); n > 0; n--) {
+            int i = rnd.nextInt(tracks.size());
+            Track t = tracks.get(i);
+            tracks.set(i, new Track(t.trackId(), t.uploaderId(), t.title() + " (remastered)", "jazz", t.durationMs(),
+                    t.audioUri(), t.tags(), t.state(), t.embeddedDmi(), t.uploadedAt()));
+            changes.add("title and genre of " + quoted(t.trackId()));
+        }
+        for (int n = count(rnd); n > 0; n--) {
+            int i = rnd.nextInt(tracks.size());
+            Track t = tracks.get(i);
+            String to = pick(rnd, STATES_VALID);
+            tracks.set(i, new Track(t.trackId(), t.uploaderId(), t.title(), t.genre(), t.durationMs(), t.audioUri(),
+                    t.tags(), to, t.embeddedDmi(), t.uploadedAt()));
+            changes.add("state of " + quoted(t.trackId()) + " -> " + quoted(to));
+        }
+        // a licensor type re-spelled (nothing changes) or replaced by another valid type
+        for (int n = count(rnd); n > 0; n--) {
+            int i = rnd.nextInt(licenses.size());
+            License l = licenses.get(i);
+            String to = rnd.nextBoolean() && l.licensorType() != null
+                    ? " " + l.licensorType().toLowerCase(Locale.ROOT) + " " : pick(rnd, LICENSOR_VALID);
+            licenses.set(i, new License(l.licenseId(), l.trackId(), to, l.licensorName(), l.prohibitedPurposes(),
+                    l.validFrom(), l.validTo()));
+            changes.add("licensor_type of " + quoted(l.licenseId()) + " " + quoted(l.licensorType()) + " -> "
+                    + quoted(to));
+        }
+        // licences expiring between the two as_of (or exactly at the later one), and licences starting then
+        for (int n = count(rnd); n > 0; n--) {
+            int i = rnd.nextInt(licenses.size());
+            License l = licenses.get(i);
+            Instant to = rnd.nextBoolean() ? asOf : previous.plus(Duration.ofHours(1 + rnd.nextInt(20)));
+            Instant from = l.validFrom() != null && !l.validFrom().isBefore(to) ? null : l.validFrom();
+            licenses.set(i, new License(l.licenseId(), l.trackId(), l.licensorType(), l.licensorName(),
+                    l.prohibitedPurposes(), from, to));
+            changes.add("licence " + quoted(l.licenseId()) + " valid until " + to);
+        }
+        for (int n = count(rnd); n > 0; n--) {
+            int i = rnd.nextInt(licenses.size());
+            License l = licenses.get(i);
+            Instant from = rnd.nextBoolean() ? asOf : previous.plus(Duration.ofHours(1 + rnd.nextInt(20)));
+            Instant to = l.validTo() != null && !l.validTo().isAfter(from) ? null : l.validTo();
+            licenses.set(i, new License(l.licenseId(), l.trackId(), l.licensorType(), l.licensorName(),
+                    l.prohibitedPurposes(), from, to));
+            changes.add("licence " + quoted(l.licenseId()) + " valid from " + from);
+        }
+        // tracks leaving the catalog, a track duplicated (both rows invalid), tracks arriving
+        for (int n = count(rnd); n > 0; n--) {
+            Track t = tracks.remove(rnd.nextInt(tracks.size()));
+            changes.add("track " + quoted(t.trackId()) + " removed");
+        }
+        if (rnd.nextInt(3) == 0) {
+            Track t = tracks.get(rnd.nextInt(tracks.size()));
+            tracks.add(withUploader(t, t.uploaderId() == null ? "u1" : t.uploaderId()));
+            changes.add("track " + quoted(t.trackId()) + " duplicated");
+        }
+        for (int n = count(rnd); n > 0; n--) {
+            String id = "t-" + day + "-" + n;
+            String uploader = tracks.get(rnd.nextInt(tracks.size())).uploaderId();
+            tracks.add(new Track(id, uploader == null ? "u1" : uploader, "new " + n, "pop", 120_000L,
+                    "s3://audio/" + id + ".flac", rnd.nextBoolean() ? null : tags(rnd),
+                    pick(rnd, new String[] {"ACTIVE", " active ", "PRIVATE"}),
+                    rnd.nextBoolean() ? null : pick(rnd, DMI),
+                    previous));
+            licenses.add(new License("L-" + day + "-" + n, id,
+                    pick(rnd, new String[] {"SELF", "independent_label", "MAJOR_LABEL"}), "New Co", null,
+                    rnd.nextBoolean() ? null : previous, null));
+            changes.add("track " + id + " added");
+        }
+        return new Mutated(new Catalog(tracks, licenses, consents, asOf), changes);
+    }
+
+    /** 1 to 3: the changes every seed makes, so that each run of the differential test covers them. */
+    private static int atLeastOne(Random rnd) {
+        return 1 + rnd.nextInt(3);
+    }
+
+    /** 0 (about half the time) to 3: how many rows one kind of change touches. */
+    private static int count(Random rnd) {
+        return rnd.nextBoolean() ? 0 : 1 + rnd.nextInt(3);
+    }
+
+    /** Another spelling of a DMI value that reserves exactly what it did (nothing, or the same IPTC value). */
+    private static String sameMeaning(Random rnd, String raw) {
+        String effective = ContractOracle.effectiveDmi(raw);
+        List<String> spellings = new ArrayList<>();
+        if (effective == null) {
+            spellings.addAll(Arrays.asList(NOT_RESERVING_DMI));
+        } else {
+            spellings.addAll(List.of(effective.toLowerCase(Locale.ROOT), " " + effective + "\t",
+                    "http://ns.useplus.org/ldf/vocab/" + effective));
+            if (effective.equals("DMI-PROHIBITED")) {
+                spellings.add("DMI-SOMETHING");      // unknown values count as DMI-PROHIBITED
+            }
+        }
+        spellings.removeIf(v -> Objects.equals(v, raw));
+        return spellings.get(rnd.nextInt(spellings.size()));
+    }
+
+    private static Track withTags(Track t, List<String> tags) {
+        return new Track(t.trackId(), t.uploaderId(), t.title(), t.genre(), t.durationMs(), t.audioUri(), tags,
+                t.state(), t.embeddedDmi(), t.uploadedAt());
+    }
+
+    private static Track withUploader(Track t, String uploaderId) {
+        return new Track(t.trackId(), uploaderId, t.title(), t.genre(), t.durationMs(), t.audioUri(), t.tags(),
+                t.state(), t.embeddedDmi(), t.uploadedAt());
+    }
+
+    private static Track withDmi(Track t, String dmi) {
+        return new Track(t.trackId(), t.uploaderId(), t.title(), t.genre(), t.durationMs(), t.audioUri(), t.tags(),
+                t.state(), dmi, t.uploadedAt());
+    }
+
+    private static String quoted(String s) {
+        return s == null ? "null" : "'" + s + "'";
     }
 
     // ---------------------------------------------------------------- helpers

@@ -69,7 +69,7 @@ class DeltaKernelReadTest {
 
         List<List<Object>> kernel = kernelRows(path, head);
 
-        assertThat(kernel).hasSize(30)
+        assertThat(kernel).hasSize(33)
                 .containsExactlyInAnyOrderElementsOf(sparkRows(spark.read().format("delta").load(path).collectAsList()));
     }
 

@@ -177,27 +177,34 @@ class ClearanceJobTest {
         RunRecord first = run(config, T1, "first").record();
 
         tracks.remove(2);                                                // t3 leaves the catalog
+        tracks.set(0, track("t1", "u1", "ACTIVE", list("lofi"), "DMI-ALLOWED")); // t1's file declares DMI-ALLOWED
         tracks.add(track("t4", "u1", "ACTIVE", null, null));           // t4 arrives
         licenses.add(license("l4", "t4", "SELF", null, null, null));
         consents.add(consent("e2", "u2", "generative_training", "OPT_IN", "2026-06-01T12:00:00Z")); // t2 opts in
         RunRecord second = run(config(0.5), T2, "second").record();
 
+        // t1's decisions do not change, but its evidence does: a row per pair (contract v2 §4).
         assertThat(ledger("second")).containsExactlyInAnyOrder(
+                "t1/recommendation INCLUDED []", "t1/fraud_detection INCLUDED []", "t1/generative_training INCLUDED []",
                 "t2/generative_training INCLUDED []",
                 "t3/recommendation REMOVED [TRACK_NOT_IN_CATALOG]", "t3/fraud_detection REMOVED [TRACK_NOT_IN_CATALOG]",
                 "t3/generative_training REMOVED [TRACK_NOT_IN_CATALOG]",
                 "t4/recommendation INCLUDED []", "t4/fraud_detection INCLUDED []", "t4/generative_training INCLUDED []");
-        assertThat(second.ledgerRows()).isEqualTo(7);
+        assertThat(second.ledgerRows()).isEqualTo(10);
         assertThat(ledger("first")).hasSize(9);
 
         // lineage/current: this run's rows where something changed, the earlier ledger row where nothing did.
         List<String> current = table(OutputRoot.CURRENT).collectAsList().stream()
-                .map(r -> r.getAs(Columns.TRACK_ID) + "/" + r.getAs(Columns.PURPOSE) + "@" + r.getAs(Columns.RUN_ID))
+                .map(r -> r.getAs(Columns.TRACK_ID) + "/" + r.getAs(Columns.PURPOSE) + "@" + r.getAs(Columns.RUN_ID)
+                        + " dmi=" + r.getAs(Columns.EMBEDDED_DMI))
                 .toList();
         assertThat(current).containsExactlyInAnyOrder(
-                "t1/recommendation@first", "t1/fraud_detection@first", "t1/generative_training@first",
-                "t2/recommendation@first", "t2/fraud_detection@first", "t2/generative_training@second",
-                "t4/recommendation@second", "t4/fraud_detection@second", "t4/generative_training@second");
+                "t1/recommendation@second dmi=DMI-ALLOWED", "t1/fraud_detection@second dmi=DMI-ALLOWED",
+                "t1/generative_training@second dmi=DMI-ALLOWED",
+                "t2/recommendation@first dmi=null", "t2/fraud_detection@first dmi=null",
+                "t2/generative_training@second dmi=null",
+                "t4/recommendation@second dmi=null", "t4/fraud_detection@second dmi=null",
+                "t4/generative_training@second dmi=null");
         assertThat(table("curated/" + GEN).collectAsList()).extracting(r -> r.getAs(Columns.TRACK_ID) + "@"
                 + r.getAs(Columns.RUN_ID)).containsExactlyInAnyOrder("t1@second", "t2@second", "t4@second");
         assertThat(first.asOf()).isBefore(second.asOf());

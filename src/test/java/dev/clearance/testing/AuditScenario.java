@@ -34,7 +34,9 @@ import org.apache.spark.sql.RowFactory;
  * "No AI" tag and a DMI reservation, its licence prohibits recommendation and u3 opted out of everything;
  * t5's only licence starts in 2027 and u4 has a quarantined consent event; t6 has an unknown state
  * (quarantined); t7 has a licence row with a bad interval. Run 2 (as_of 2026-11-27): t3 left the catalog,
- * t8 arrived, u2 opted in to generative training (e0000000006) and u1 opted out of it (e0000000007).
+ * t8 arrived, u2 opted in to generative training (e0000000006) and u1 opted out of it (e0000000007), and t5's
+ * audio file now declares DMI-ALLOWED: no decision or reason of t5 changes, but its evidence does, so the ledger
+ * has a row for each of its pairs again (contract v2 §4).
  */
 public final class AuditScenario {
     public static final String RUN1 = "run-20261120T000000Z";
@@ -127,6 +129,7 @@ public final class AuditScenario {
         run(config, AS_OF1);
 
         tracks.removeIf(t -> t.getString(0).equals(T3));
+        tracks.replaceAll(t -> t.getString(0).equals(T5) ? track(T5, U4, "ACTIVE", null, "DMI-ALLOWED") : t);
         tracks.add(track(T8, U2, "ACTIVE", null, null));
         licenses.add(license("l000000008", T8, "SELF", null, null, null));
         consents.add(consent("e0000000006", U2, GEN, "OPT_IN", "2026-11-21T08:00:00Z", "support"));
