@@ -1,8 +1,5 @@
 package dev.clearance.spark;
 
-import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.max;
-
 import io.delta.tables.DeltaTable;
 import io.delta.tables.DeltaTableBuilder;
 import java.util.List;
@@ -63,9 +60,10 @@ public final class DeltaTables {
                 .toList();
     }
 
+    /** History is a local relation already held by the driver: reading it back runs no Spark job, filtering it would. */
     private static Optional<Long> latestBy(Dataset<Row> history, String userMetadata) {
-        Row row = history.filter(col("userMetadata").equalTo(userMetadata)).agg(max("version")).head();
-        return row.isNullAt(0) ? Optional.empty() : Optional.of(row.getLong(0));
+        return history.select("version", "userMetadata").collectAsList().stream()
+                .filter(r -> userMetadata.equals(r.getString(1))).map(r -> r.getLong(0)).max(Long::compare);
     }
 
     public static Dataset<Row> read(SparkSession spark, String path) {
