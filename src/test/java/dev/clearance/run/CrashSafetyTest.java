@@ -249,7 +249,13 @@ class CrashSafetyTest {
                 quarantine: {max_fraction: 0.02}
                 spark:
                   master: "local[2]"
-                  conf: {spark.sql.shuffle.partitions: "2", spark.databricks.delta.snapshotPartitions: "2", spark.ui.enabled: "false"}
+                  conf:
+                    spark.sql.shuffle.partitions: "2"
+                    spark.databricks.delta.snapshotPartitions: "2"
+                    spark.ui.enabled: "false"
+                    # As the test session (SparkExtension): interpreted, for a child JVM that lives one run.
+                    spark.sql.codegen.wholeStage: "false"
+                    spark.sql.codegen.factoryMode: "NO_CODEGEN"
                 """.formatted(lake, output, Fixtures.DEFAULT_POLICY.toAbsolutePath());
         return Fixtures.write(output.resolveSibling(output.getFileName() + ".yaml"), yaml);
     }

@@ -11,6 +11,10 @@ import org.junit.jupiter.api.extension.ParameterResolver;
 /**
  * One SparkSession for the whole test JVM (local[2], few shuffle partitions, no UI), created before the
  * first test class that needs it and injected into {@code @BeforeAll} or test method parameters.
+ *
+ * <p>Expressions are interpreted rather than compiled: on fixtures of a few rows, generating and JIT-compiling
+ * code for every new plan took a quarter of each run's time. Results are Spark's either way; the failsafe ITs run
+ * the CLI with Spark's defaults, so the generated code is still exercised end to end.
  */
 public final class SparkExtension implements BeforeAllCallback, ParameterResolver {
     private static SparkSession session;
@@ -23,6 +27,8 @@ public final class SparkExtension implements BeforeAllCallback, ParameterResolve
                     "spark.ui.enabled", "false",
                     "spark.ui.showConsoleProgress", "false",
                     "spark.sql.adaptive.enabled", "true",
+                    "spark.sql.codegen.wholeStage", "false",
+                    "spark.sql.codegen.factoryMode", "NO_CODEGEN",
                     "spark.databricks.delta.snapshotPartitions", "2",
                     "spark.sql.sources.parallelPartitionDiscovery.parallelism", "2"));
             Runtime.getRuntime().addShutdownHook(new Thread(session::stop));
