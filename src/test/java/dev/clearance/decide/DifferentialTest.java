@@ -6,6 +6,7 @@ import static org.apache.spark.sql.functions.struct;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
+import dev.clearance.catalog.Columns;
 import dev.clearance.catalog.InputTable;
 import dev.clearance.config.JobConfig;
 import dev.clearance.oracle.ContractOracle;
@@ -13,6 +14,7 @@ import dev.clearance.oracle.ContractOracle.LedgerRow;
 import dev.clearance.oracle.ContractOracle.Published;
 import dev.clearance.oracle.ContractOracle.QuarantineEntry;
 import dev.clearance.oracle.RandomCatalog;
+import dev.clearance.outputs.OutputRoot;
 import dev.clearance.policy.Dmi;
 import dev.clearance.policy.Policy;
 import dev.clearance.policy.PolicyLoader;
@@ -21,6 +23,7 @@ import dev.clearance.run.ClearanceJob;
 import dev.clearance.run.RunRequest;
 import dev.clearance.runlog.RunRecord;
 import dev.clearance.runlog.RunRecord.PurposeCount;
+import dev.clearance.spark.DeltaTables;
 import dev.clearance.testing.Fixtures;
 import dev.clearance.testing.SparkExtension;
 import java.lang.reflect.InvocationTargetException;
@@ -146,29 +149,30 @@ class DifferentialTest {
                                         Published expected, RandomCatalog.Catalog inputs, RunRecord record,
                                         List<String> changes) {
         SparkSession spark = SparkExtension.spark();
-        String out = dir.resolve("out").toString();
+        OutputRoot outputs = new OutputRoot(spark, dir.resolve("out").toString());
         String because = changes.isEmpty() ? ""
                 : "\nchanges to the catalog since the previous run:\n  " + String.join("\n  ", changes);
 
-        Dataset<Row> ledger = spark.read().format("delta").load(out + "/lineage/decisions")
-                .filter(col("run_id").equalTo(runId));
-        assertSameRows(context, "lineage/decisions rows of " + runId, values(expected.ledgerRows()),
+        Dataset<Row> ledger = DeltaTables.read(spark, outputs.path(OutputRoot.LEDGER))
+                .filter(col(Columns.RUN_ID).equalTo(runId));
+        assertSameRows(context, OutputRoot.LEDGER + " rows of " + runId, values(expected.ledgerRows()),
                 actual(ledger, LedgerRow.class), because);
-        assertSameRows(context, "lineage/current", values(expected.current()),
-                actual(spark.read().format("delta").load(out + "/lineage/current"), LedgerRow.class), because);
+        assertSameRows(context, OutputRoot.CURRENT, values(expected.current()),
+                actual(DeltaTables.read(spark, outputs.path(OutputRoot.CURRENT)), LedgerRow.class), because);
         for (Map.Entry<String, List<ContractOracle.CuratedRow>> curated : expected.curated().entrySet()) {
             assertSameRows(context, "curated/" + curated.getKey(), values(curated.getValue()),
-                    actual(spark.read().format("delta").load(out + "/curated/" + curated.getKey()),
-                            ContractOracle.CuratedRow.class), because);
+                    actual(DeltaTables.read(spark, outputs.curated(curated.getKey())), ContractOracle.CuratedRow.class),
+                    because);
         }
 
         // The whole raw row of each quarantined input row, parsed back from the JSON the job recorded.
-        Dataset<Row> quarantine = spark.read().format("delta").load(out + "/quarantine")
-                .filter(col("run_id").equalTo(runId));
+        Dataset<Row> quarantine = DeltaTables.read(spark, outputs.path(OutputRoot.QUARANTINE))
+                .filter(col(Columns.RUN_ID).equalTo(runId));
         Column[] parsed = Stream.of(InputTable.values())
-                .map(t -> from_json(col("record"), t.schema()).as(t.tableName())).toArray(Column[]::new);
+                .map(t -> from_json(col(Columns.RECORD), t.schema()).as(t.tableName())).toArray(Column[]::new);
         List<List<Object>> quarantined = new ArrayList<>();
-        for (Row row : quarantine.select(col("run_id"), col("source_table"), col("reason"), struct(parsed).as("parsed"))
+        for (Row row : quarantine.select(col(Columns.RUN_ID), col(Columns.SOURCE_TABLE), col(Columns.REASON),
+                        struct(parsed).as("parsed"))
                 .collectAsList()) {
             List<Object> values = canonical(row);
             Row records = row.getStruct(3);
