@@ -60,7 +60,10 @@ public final class DeltaTables {
                 .toList();
     }
 
-    /** History is a local relation already held by the driver: reading it back runs no Spark job, filtering it would. */
+    /**
+     * History is a local relation already held by the driver: reading its rows back runs no Spark job, filtering
+     * and aggregating it as a Dataset would.
+     */
     private static Optional<Long> latestBy(Dataset<Row> history, String userMetadata) {
         return history.select("version", "userMetadata").collectAsList().stream()
                 .filter(r -> userMetadata.equals(r.getString(1))).map(r -> r.getLong(0)).max(Long::compare);
