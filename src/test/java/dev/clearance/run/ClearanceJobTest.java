@@ -37,6 +37,7 @@ import java.util.Optional;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SaveMode;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -50,6 +51,9 @@ class ClearanceJobTest {
     private static final String FRAUD = "fraud_detection";
     private static final String GEN = "generative_training";
 
+    /** Holds the lake and output root of run "first" of catalog v1 at T1, made once for the tests that start there. */
+    @TempDir
+    static Path shared;
     @TempDir
     Path dir;
 
@@ -71,6 +75,27 @@ class ClearanceJobTest {
     private Path config(double maxFraction) {
         Fixtures.writeLake(dir.resolve("lake"), tracks, licenses, consents);
         return Fixtures.writeConfig(dir, Fixtures.DEFAULT_POLICY, maxFraction);
+    }
+
+    @BeforeAll
+    static void firstRunOfCatalogV1() {
+        ClearanceJobTest setup = new ClearanceJobTest();
+        setup.dir = shared;
+        setup.catalogV1();
+        setup.run(setup.config(0.5), T1, "first");
+    }
+
+    /** Catalog v1 in this test's lake, and in its output root a copy of what run "first" left there. */
+    private Path afterFirstRun(double maxFraction) {
+        catalogV1();
+        Path config = config(maxFraction);
+        Fixtures.copyTree(shared.resolve("out"), dir.resolve("out"));
+        return config;
+    }
+
+    private RunRecord firstRun() {
+        return new OutputRoot(SparkExtension.spark(), dir.resolve("out").toString()).runLog().find("first")
+                .orElseThrow();
     }
 
     private ClearanceJob.Outcome run(Path config, Instant asOf, String runId) {
@@ -159,8 +184,7 @@ class ClearanceJobTest {
 
     @Test
     void theLedgerIsCreatedAppendOnly() {
-        catalogV1();
-        run(config(0.5), T1, "first");
+        afterFirstRun(0.5);
         String ledger = dir.resolve("out").resolve(OutputRoot.LEDGER).toString();
         Row detail = io.delta.tables.DeltaTable.forPath(SparkExtension.spark(), ledger).detail().head();
         assertThat(detail.getJavaMap(detail.fieldIndex("properties"))).containsEntry("delta.appendOnly", "true");
@@ -172,9 +196,8 @@ class ClearanceJobTest {
 
     @Test
     void laterRunsWriteOnlyChangedNewAndRemovedPairs() {
-        catalogV1();
-        Path config = config(0.5);
-        RunRecord first = run(config, T1, "first").record();
+        afterFirstRun(0.5);
+        RunRecord first = firstRun();
 
         tracks.remove(2);                                                // t3 leaves the catalog
         tracks.set(0, track("t1", "u1", "ACTIVE", list("lofi"), "DMI-ALLOWED")); // t1's file declares DMI-ALLOWED
@@ -212,9 +235,7 @@ class ClearanceJobTest {
 
     @Test
     void aPurposeThatLeftThePolicyGetsRemovedRowsAndAnEmptyCuratedTable() {
-        catalogV1();
-        Path config = config(0.5);
-        run(config, T1, "first");
+        afterFirstRun(0.5);
 
         String policy = new String(readAll(Fixtures.DEFAULT_POLICY));
         String withoutFraud = policy.substring(0, policy.indexOf("  fraud_detection:"))
@@ -232,9 +253,7 @@ class ClearanceJobTest {
 
     @Test
     void anEmptyCatalogRemovesEveryPairAndEmptiesEveryCuratedTable() {
-        catalogV1();
-        Path config = config(0.5);
-        run(config, T1, "first");
+        afterFirstRun(0.5);
         tracks.clear();
         RunRecord second = run(config(0.5), T2, "second").record();
 
@@ -250,9 +269,8 @@ class ClearanceJobTest {
     @Test
     @SuppressWarnings("try")    // the lease is held, not used
     void aRunIsRefusedWhileAnotherHoldsTheOutputRootAndLeavesNoLeaseBehind() {
-        catalogV1();
-        Path config = config(0.5);
-        RunRecord first = run(config, T1, "first").record();
+        Path config = afterFirstRun(0.5);
+        RunRecord first = firstRun();
         assertThat(dir.resolve("out")).isDirectoryNotContaining("glob:**/" + Lease.PREFIX + "*");
 
         try (Lease other = Lease.acquire(dir.resolve("out").toString(), "other",
@@ -267,9 +285,7 @@ class ClearanceJobTest {
 
     @Test
     void aRunWhoseLeaseIsTakenOverWhileItRunsCommitsNothingMoreAndExitsFive() throws Exception {
-        catalogV1();
-        Path config = config(0.5);
-        run(config, T1, "first");
+        Path config = afterFirstRun(0.5);
         consents.add(consent("e2", "u1", "*", "OPT_OUT", "2026-06-01T12:00:00Z"));
         config(0.5);
         Path out = dir.resolve("out");
@@ -311,9 +327,7 @@ class ClearanceJobTest {
 
     @Test
     void whenOneConcurrentWriteFailsTheRunFailsWithItAndTheSameRunIdCompletesTheRun() throws Exception {
-        catalogV1();
-        Path config = config(0.5);
-        run(config, T1, "first");
+        Path config = afterFirstRun(0.5);
         tracks.add(track("t4", "u1", "ACTIVE", null, null));
         licenses.add(license("l4", "t4", "SELF", null, null, null));
         config(0.5);
@@ -338,9 +352,8 @@ class ClearanceJobTest {
 
     @Test
     void everyCommitOfARunOnEveryOutputCarriesItsRunIdAndTheRunLogRecordsItsOwnVersions() {
-        catalogV1();
-        Path config = config(0.5);
-        RunRecord first = run(config, T1, "first").record();
+        afterFirstRun(0.5);
+        RunRecord first = firstRun();
         tracks.remove(2);
         RunRecord second = run(config(0.5), T2, "second").record();
         Path out = dir.resolve("out");
@@ -351,7 +364,8 @@ class ClearanceJobTest {
         }
         for (RunRecord run : List.of(first, second)) {
             for (RunRecord.OutputVersion output : run.outputs()) {
-                assertThat(DeltaTables.latestCommitBy(SparkExtension.spark(), output.path(), run.runId()))
+                assertThat(DeltaTables.latestCommitBy(SparkExtension.spark(), out.resolve(output.table()).toString(),
+                        run.runId()))
                         .as(output.table()).contains(output.version());
             }
         }
@@ -359,12 +373,11 @@ class ClearanceJobTest {
 
     @Test
     void rerunningASucceededRunIdChangesNothing() {
-        catalogV1();
-        Path config = config(0.5);
-        RunRecord first = run(config, T1, "daily").record();
+        Path config = afterFirstRun(0.5);
+        RunRecord first = firstRun();
         long ledgerVersion = DeltaTables.version(SparkExtension.spark(), dir.resolve("out/lineage/decisions").toString());
 
-        ClearanceJob.Outcome again = run(config, T1, "daily");
+        ClearanceJob.Outcome again = run(config, T1, "first");
         assertThat(again.alreadySucceeded()).isTrue();
         assertThat(again.record()).isEqualTo(first);
         assertThat(DeltaTables.version(SparkExtension.spark(), dir.resolve("out/lineage/decisions").toString()))
@@ -385,9 +398,8 @@ class ClearanceJobTest {
 
     @Test
     void aBatchOverTheQuarantineLimitPublishesOnlyQuarantineAndAFailedRun() {
-        catalogV1();
-        Path config = config(0.2);
-        RunRecord first = run(config, T1, "good").record();
+        afterFirstRun(0.2);
+        RunRecord first = firstRun();
 
         tracks.add(track("t9", "u9", "ARCHIVED", null, null));
         licenses.add(license("l9", null, "SELF", null, null, null));
@@ -424,9 +436,7 @@ class ClearanceJobTest {
 
     @Test
     void anInterruptedRunIsCompletedOnTheInputsItFirstReadWithoutWritingLedgerRowsTwice() {
-        catalogV1();
-        Path config = config(0.5);
-        run(config, T1, "first");
+        Path config = afterFirstRun(0.5);
         tracks.add(track("t4", "u2", "ACTIVE", null, null));
         licenses.add(license("l4", "t4", "SELF", null, null, null));
         RunRecord second = run(config(0.5), T2, "second").record();
@@ -461,9 +471,8 @@ class ClearanceJobTest {
 
     @Test
     void aResumedRunRefusesAChangedPolicy() {
-        catalogV1();
-        Path config = config(0.5);
-        RunRecord first = run(config, T1, "first").record();
+        Path config = afterFirstRun(0.5);
+        RunRecord first = firstRun();
         Fixtures.forgeRunRow(new OutputRoot(SparkExtension.spark(), dir.resolve("out").toString()).runLog(),
                 new RunRecord(first.runId(),
                 first.asOf(), first.startedAt(), null, RunStatus.RUNNING, first.policyVersion(), "0".repeat(64), null,
