@@ -48,25 +48,28 @@ public final class DeltaTables {
     /** The highest version whose commit carries {@code userMetadata}, if any commit still in the log does. */
     public static Optional<Long> latestCommitBy(SparkSession spark, String path, String userMetadata) {
         DeltaTable table = DeltaTable.forPath(spark, path);
-        Optional<Long> recent = latestBy(table.history(RECENT_COMMITS), userMetadata);
-        return recent.isPresent() ? recent : latestBy(table.history(), userMetadata);
+        Optional<Long> recent = latestBy(commitsIn(table.history(RECENT_COMMITS)), userMetadata);
+        return recent.isPresent() ? recent : latestBy(commitsIn(table.history()), userMetadata);
     }
 
     /** Every commit still in the table's log, newest first. */
     public static List<Commit> commits(SparkSession spark, String path) {
-        return DeltaTable.forPath(spark, path).history().select("version", "operation", "userMetadata")
-                .collectAsList().stream()
+        return commitsIn(DeltaTable.forPath(spark, path).history());
+    }
+
+    /**
+     * Delta answers {@code history} with one Spark job and returns its commits as a local relation: reading those
+     * rows back costs nothing more, whereas filtering or aggregating them as a Dataset would run another job.
+     */
+    private static List<Commit> commitsIn(Dataset<Row> history) {
+        return history.select("version", "operation", "userMetadata").collectAsList().stream()
                 .map(r -> new Commit(r.getLong(0), r.getString(1), r.getString(2)))
                 .toList();
     }
 
-    /**
-     * History is a local relation already held by the driver: reading its rows back runs no Spark job, filtering
-     * and aggregating it as a Dataset would.
-     */
-    private static Optional<Long> latestBy(Dataset<Row> history, String userMetadata) {
-        return history.select("version", "userMetadata").collectAsList().stream()
-                .filter(r -> userMetadata.equals(r.getString(1))).map(r -> r.getLong(0)).max(Long::compare);
+    private static Optional<Long> latestBy(List<Commit> commits, String userMetadata) {
+        return commits.stream().filter(c -> userMetadata.equals(c.userMetadata())).map(Commit::version)
+                .max(Long::compare);
     }
 
     public static Dataset<Row> read(SparkSession spark, String path) {

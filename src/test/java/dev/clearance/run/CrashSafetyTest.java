@@ -200,7 +200,7 @@ class CrashSafetyTest {
         OutputRoot tables = new OutputRoot(SparkExtension.spark(), root.toString());
         Map<String, List<String>> contents = new TreeMap<>();
         List<String> names = new ArrayList<>(List.of(OutputRoot.LEDGER, OutputRoot.CURRENT, OutputRoot.QUARANTINE));
-        Fixtures.defaultPolicy().purposeNames().forEach(purpose -> names.add("curated/" + purpose));
+        Fixtures.defaultPolicy().purposeNames().forEach(purpose -> names.add(OutputRoot.CURATED_DIR + "/" + purpose));
         for (String table : names) {
             contents.put(table, DeltaTables.read(SparkExtension.spark(), tables.path(table)).collectAsList().stream()
                     .map(Row::toString).sorted().toList());
