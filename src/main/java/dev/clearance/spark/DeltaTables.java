@@ -17,8 +17,6 @@ import org.apache.spark.sql.types.StructType;
 public final class DeltaTables {
     /** The session setting whose value Delta records as every commit's {@code userMetadata}. */
     public static final String COMMIT_USER_METADATA = "spark.databricks.delta.commitInfo.userMetadata";
-    /** Commits looked at first when finding one's own latest commit; the whole history only if it is not there. */
-    private static final int RECENT_COMMITS = 16;
 
     private DeltaTables() {}
 
@@ -42,34 +40,25 @@ public final class DeltaTables {
 
     /** The latest version: what a reader that pins nothing gets. */
     public static long version(SparkSession spark, String path) {
-        return DeltaTable.forPath(spark, path).history(1).select("version").head().getLong(0);
+        return log(spark, path).versions().stream().findFirst()
+                .orElseThrow(() -> new IllegalStateException("no commit in the Delta log of " + path));
     }
 
     /** The highest version whose commit carries {@code userMetadata}, if any commit still in the log does. */
     public static Optional<Long> latestCommitBy(SparkSession spark, String path, String userMetadata) {
-        DeltaTable table = DeltaTable.forPath(spark, path);
-        Optional<Long> recent = latestBy(commitsIn(table.history(RECENT_COMMITS)), userMetadata);
-        return recent.isPresent() ? recent : latestBy(commitsIn(table.history()), userMetadata);
+        DeltaLogFiles log = log(spark, path);
+        return log.versions().stream().map(log::commit).flatMap(Optional::stream)
+                .filter(c -> userMetadata.equals(c.userMetadata())).map(Commit::version).findFirst();
     }
 
     /** Every commit still in the table's log, newest first. */
     public static List<Commit> commits(SparkSession spark, String path) {
-        return commitsIn(DeltaTable.forPath(spark, path).history());
+        DeltaLogFiles log = log(spark, path);
+        return log.versions().stream().map(log::commit).flatMap(Optional::stream).toList();
     }
 
-    /**
-     * Delta answers {@code history} with one Spark job and returns its commits as a local relation: reading those
-     * rows back costs nothing more, whereas filtering or aggregating them as a Dataset would run another job.
-     */
-    private static List<Commit> commitsIn(Dataset<Row> history) {
-        return history.select("version", "operation", "userMetadata").collectAsList().stream()
-                .map(r -> new Commit(r.getLong(0), r.getString(1), r.getString(2)))
-                .toList();
-    }
-
-    private static Optional<Long> latestBy(List<Commit> commits, String userMetadata) {
-        return commits.stream().filter(c -> userMetadata.equals(c.userMetadata())).map(Commit::version)
-                .max(Long::compare);
+    private static DeltaLogFiles log(SparkSession spark, String path) {
+        return new DeltaLogFiles(spark.sessionState().newHadoopConf(), path);
     }
 
     public static Dataset<Row> read(SparkSession spark, String path) {

@@ -13,8 +13,10 @@ import dev.clearance.runlog.RunStatus;
 import dev.clearance.testing.AuditScenario;
 import dev.clearance.testing.Cli;
 import dev.clearance.testing.SparkExtension;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Instant;
 import java.util.List;
 import java.util.regex.Matcher;
@@ -112,6 +114,16 @@ class HtmlReportTest {
                         + " generative_training</code></td></tr>");
         assertThat(Cli.run("report", "--config", AuditScenario.config().toString(), "--out", out.toString(),
                 "--runs", "0").exitCode()).isEqualTo(ExitCode.USAGE.code());
+        keepForRendering(out);
+    }
+
+    /** CI opens this page in headless Chromium afterwards (.ci/render-report); Maven tells the test where to leave it. */
+    private static void keepForRendering(Path page) throws IOException {
+        String keep = System.getProperty("clearance.report.page");
+        if (keep != null) {
+            Files.createDirectories(Path.of(keep).getParent());
+            Files.copy(page, Path.of(keep), StandardCopyOption.REPLACE_EXISTING);
+        }
     }
 
     private static int count(String text, String needle) {

@@ -26,7 +26,7 @@ public final class SparkExtension implements BeforeAllCallback, ParameterResolve
                     "spark.default.parallelism", "2",
                     "spark.ui.enabled", "false",
                     "spark.ui.showConsoleProgress", "false",
-                    "spark.sql.adaptive.enabled", "true",
+                    "spark.sql.adaptive.enabled", "false",
                     "spark.sql.codegen.wholeStage", "false",
                     "spark.sql.codegen.factoryMode", "NO_CODEGEN",
                     "spark.databricks.delta.snapshotPartitions", "2",
