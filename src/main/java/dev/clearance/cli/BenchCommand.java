@@ -42,9 +42,9 @@ final class BenchCommand implements Callable<Integer> {
     private static final double MAX_QUARANTINE_FRACTION = 0.05;
     /** The line by which the fresh-JVM floor reports to the bench that started it. */
     private static final String FLOOR_RESULT = "floor-result";
-    /** As conf/clearance.yaml: few shuffle and Delta log-replay partitions for one machine, no UI. */
+    /** As conf/clearance.yaml: few shuffle partitions for one machine, no UI. */
     private static final Map<String, String> SPARK_CONF = Map.of("spark.sql.shuffle.partitions", "8",
-            "spark.databricks.delta.snapshotPartitions", "2", "spark.ui.enabled", "false");
+            "spark.ui.enabled", "false");
 
     @Spec
     CommandSpec spec;

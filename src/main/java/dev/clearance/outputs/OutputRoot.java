@@ -64,16 +64,23 @@ public final class OutputRoot {
             field(REASON, DataTypes.StringType), field(RECORD, DataTypes.StringType));
 
     /**
-     * Table properties, set when a table is created. Statistics are collected only on the columns readers
-     * filter by: on every column they cost as much as the write itself.
+     * Table properties, set when a table is created; a table written by an earlier version gets those it lacks
+     * on the next run. Statistics are collected only on the columns readers filter by: on every column they cost
+     * as much as the write itself. lineage/current and the curated tables are updated in place (contract §8):
+     * their change data feed tells a consumer what entered, left or changed, and deletion vectors let an update
+     * mark the rows it replaces instead of rewriting their files.
      */
     public static final Map<String, String> LEDGER_PROPERTIES = Map.of(
             "delta.appendOnly", "true",
             "delta.dataSkippingStatsColumns", String.join(",", RUN_ID, AS_OF, TRACK_ID, PURPOSE, DECISION, UPLOADER_ID));
     public static final Map<String, String> CURRENT_PROPERTIES = Map.of(
-            "delta.dataSkippingStatsColumns", String.join(",", TRACK_ID, PURPOSE, DECISION, UPLOADER_ID));
+            "delta.dataSkippingStatsColumns", String.join(",", TRACK_ID, PURPOSE, DECISION, UPLOADER_ID),
+            "delta.enableChangeDataFeed", "true",
+            "delta.enableDeletionVectors", "true");
     public static final Map<String, String> CURATED_PROPERTIES = Map.of(
-            "delta.dataSkippingStatsColumns", String.join(",", TRACK_ID, UPLOADER_ID));
+            "delta.dataSkippingStatsColumns", String.join(",", TRACK_ID, UPLOADER_ID),
+            "delta.enableChangeDataFeed", "true",
+            "delta.enableDeletionVectors", "true");
 
     /**
      * Session settings for the Parquet writer of every output. Identifiers, whose distinct values grow with

@@ -1,8 +1,14 @@
 package dev.clearance.publish;
 
 import dev.clearance.spark.DeltaTables;
+import io.delta.tables.DeltaMergeBuilder;
+import io.delta.tables.DeltaTable;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 import org.apache.spark.sql.DataFrameWriter;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -30,6 +36,8 @@ public final class RunCommits implements AutoCloseable {
     private final Fence fence;
     private final Listener listener;
     private final AtomicInteger commits = new AtomicInteger();
+    /** Tables this run has created or checked: their properties need no second look. */
+    private final Set<String> ensured = ConcurrentHashMap.newKeySet();
 
     /** From here until {@link #close()}, every commit of the session carries {@code runId}. */
     public RunCommits(SparkSession spark, String runId, Fence fence, Listener listener) {
@@ -50,9 +58,15 @@ public final class RunCommits implements AutoCloseable {
                 .option("txnAppId", "clearance:" + runId).option("txnVersion", 0));
     }
 
-    /** Replaces the whole table's content atomically. */
-    public long overwrite(Target target, Dataset<Row> rows) {
-        return commit(target, rows.write().format("delta").mode(SaveMode.Overwrite));
+    /** A commit that changes no row: the run's own version of a table it leaves as it was. */
+    public long unchanged(Target target) {
+        return commit(target, spark.createDataFrame(List.of(), target.schema()).write().format("delta")
+                .mode(SaveMode.Append));
+    }
+
+    /** Changes the table in place by the MERGE {@code merge} builds on it ({@link InPlace}). */
+    public long merge(Target target, Function<DeltaTable, DeltaMergeBuilder> merge) {
+        return commit(target, () -> merge.apply(DeltaTable.forPath(spark, target.path())).execute());
     }
 
     /**
@@ -65,12 +79,17 @@ public final class RunCommits implements AutoCloseable {
     }
 
     private long commit(Target target, DataFrameWriter<Row> write) {
+        return commit(target, () -> write.save(target.path()));
+    }
+
+    private long commit(Target target, Runnable write) {
         fence.check();
-        if (DeltaTables.ensure(spark, target.path(), target.schema(), target.properties())) {
+        if (ensured.add(target.path())
+                && DeltaTables.ensure(spark, target.path(), target.schema(), target.properties())) {
             listener.committed(commits.incrementAndGet(), target.table(), versionOf(target));
             fence.check();
         }
-        write.save(target.path());
+        write.run();
         long version = versionOf(target);
         listener.committed(commits.incrementAndGet(), target.table(), version);
         return version;

@@ -6,14 +6,18 @@ import static org.apache.spark.sql.functions.col;
 
 import dev.clearance.decide.Decision;
 import dev.clearance.outputs.OutputRoot;
+import dev.clearance.publish.InPlace;
 import dev.clearance.publish.LedgerDiff;
 import dev.clearance.publish.RunCommits;
 import dev.clearance.runlog.RunRecord.OutputVersion;
 import dev.clearance.runlog.RunRecord.PurposeCount;
 import dev.clearance.spark.DeltaTables;
+import io.delta.tables.DeltaMergeBuilder;
+import io.delta.tables.DeltaTable;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.function.Function;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.slf4j.Logger;
@@ -49,16 +53,18 @@ final class PublishOutputs {
         written.add(work.stage(Stage.WRITE_LEDGER, "appending to " + OutputRoot.LEDGER,
                 () -> ledger(diffed, ledgerWritten)));
         List<Callable<OutputVersion>> writes = new ArrayList<>();
-        writes.add(() -> commit(target(OutputRoot.CURRENT), LedgerDiff.currentRows(diffed.diff()), diffed.currentRows()));
+        Dataset<Row> ledgerRows = LedgerDiff.ledgerRows(diffed.diff());
+        writes.add(() -> commit(target(OutputRoot.CURRENT), diffed.currentRows(), diffed.ledgerRows(),
+                current -> InPlace.current(current, ledgerRows)));
         for (PurposeCount count : decided.purposes()) {
             Dataset<Row> included = stamp.apply(decided.decisions().filter(col(PURPOSE).equalTo(count.purpose())
                     .and(col(DECISION).equalTo(Decision.INCLUDED.name()))), OutputRoot.CURATED_SCHEMA);
-            writes.add(() -> commit(curated(count.purpose()), included, count.included()));
+            writes.add(() -> curated(count.purpose(), included, count.included()));
         }
         for (String gone : purposesThatLeft) {
             if (DeltaTables.exists(outputs.spark(), outputs.curated(gone))) {
-                Dataset<Row> empty = outputs.spark().createDataFrame(List.of(), OutputRoot.CURATED_SCHEMA);
-                writes.add(() -> commit(curated(gone), empty, 0));
+                Dataset<Row> none = outputs.spark().createDataFrame(List.of(), OutputRoot.CURATED_SCHEMA);
+                writes.add(() -> curated(gone, none, 0));
             }
         }
         written.addAll(work.stage(Stage.WRITE_OUTPUTS, "publishing current and curated", () -> work.inParallel(writes)));
@@ -77,9 +83,33 @@ final class PublishOutputs {
         return new OutputVersion(OutputRoot.LEDGER, ledger.path(), version, diffed.ledgerRows());
     }
 
-    private OutputVersion commit(RunCommits.Target target, Dataset<Row> rows, long count) {
-        long version = work.describe("writing " + target.table(), () -> commits.overwrite(target, sized(rows, count)));
-        return new OutputVersion(target.table(), target.path(), version, count);
+    /**
+     * The curated table of {@code purpose} brought to {@code included}. Its changes are found against the table as
+     * it stands, so after an interrupted attempt of this run that merged it already, nothing is left to change.
+     */
+    private OutputVersion curated(String purpose, Dataset<Row> included, long rows) {
+        RunCommits.Target target = curated(purpose);
+        Dataset<Row> changes;
+        long changed;
+        if (DeltaTables.exists(outputs.spark(), target.path())) {
+            changes = InPlace.curatedChanges(DeltaTables.read(outputs.spark(), target.path()), included);
+            changed = work.describe("finding what changes in " + target.table(), changes::count);
+        } else {
+            changes = InPlace.inserted(included);
+            changed = rows;
+        }
+        return commit(target, rows, changed, curated -> InPlace.curated(curated, changes));
+    }
+
+    /**
+     * @param rows    how many rows the table holds after {@code merge}
+     * @param changed how many rows {@code merge} deletes, inserts or updates: none, and the run's commit is empty
+     */
+    private OutputVersion commit(RunCommits.Target target, long rows, long changed,
+                                 Function<DeltaTable, DeltaMergeBuilder> merge) {
+        long version = work.describe("writing " + target.table(),
+                () -> changed == 0 ? commits.unchanged(target) : commits.merge(target, merge));
+        return new OutputVersion(target.table(), target.path(), version, rows);
     }
 
     private RunCommits.Target target(String table) {

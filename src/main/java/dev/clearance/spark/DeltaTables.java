@@ -5,6 +5,7 @@ import io.delta.tables.DeltaTableBuilder;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.stream.Collectors;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -27,15 +28,29 @@ public final class DeltaTables {
         return DeltaTable.isDeltaTable(spark, path);
     }
 
-    /** Creates the table with its schema and properties unless it exists; true if this call created it. */
+    /**
+     * Creates the table with its schema and properties unless it exists; a table that exists gets the properties
+     * it lacks (one it has keeps its value, whatever that is). True if this call committed.
+     */
     public static boolean ensure(SparkSession spark, String path, StructType schema, Map<String, String> properties) {
-        if (exists(spark, path)) {
+        if (!exists(spark, path)) {
+            DeltaTableBuilder builder = DeltaTable.createIfNotExists(spark).location(path).addColumns(schema);
+            properties.forEach(builder::property);
+            builder.execute();
+            return true;
+        }
+        Map<String, String> present = DeltaTable.forPath(spark, path).detail().select("properties").head().getJavaMap(0);
+        String missing = properties.entrySet().stream().filter(p -> !present.containsKey(p.getKey()))
+                .sorted(Map.Entry.comparingByKey()).map(p -> quoted(p.getKey()) + " = " + quoted(p.getValue())).collect(Collectors.joining(", "));
+        if (missing.isEmpty()) {
             return false;
         }
-        DeltaTableBuilder builder = DeltaTable.createIfNotExists(spark).location(path).addColumns(schema);
-        properties.forEach(builder::property);
-        builder.execute();
+        spark.sql("ALTER TABLE delta.`" + path.replace("`", "``") + "` SET TBLPROPERTIES (" + missing + ")");
         return true;
+    }
+
+    private static String quoted(String literal) {
+        return "'" + literal.replace("\\", "\\\\").replace("'", "\\'") + "'";
     }
 
     /** The latest version: what a reader that pins nothing gets. */

@@ -78,8 +78,10 @@ import java.util.TreeSet;
  *       PURPOSE_NOT_IN_POLICY when its purpose is not in this run's policy (even if the track is gone too),
  *       otherwise TRACK_NOT_IN_CATALOG. It is not in the new current.</li>
  *   <li>Curated: for every purpose of the policy, one row per INCLUDED track with the track row's descriptive
- *       columns, the decision's evidence and this run's stamp. A purpose of the previous run that is not in this
- *       policy has an empty table (kept, so that pinned versions stay readable).</li>
+ *       columns and the decision's evidence. Its stamp (policy_version, run_id, as_of) is that of the run that
+ *       last wrote it (v2 §4, §8): the previous run's row as it was when every other column equals this run's,
+ *       otherwise this run's stamp. A purpose of the previous run that is not in this policy has an empty table
+ *       (kept, so that pinned versions stay readable).</li>
  *   <li>A quarantine entry names its input row by its position in its table, so that the test can compare the
  *       whole raw row the job recorded.</li>
  * </ol>
@@ -131,7 +133,13 @@ public final class ContractOracle {
     /** A row of curated/&lt;purpose&gt;, in the table's column order. */
     public record CuratedRow(String trackId, String uploaderId, String title, String genre, Long durationMs,
             String audioUri, List<String> licenseIds, List<String> licensorTypes, String consentState,
-            String consentEventId, String policyVersion, String runId, Instant asOf) {}
+            String consentEventId, String policyVersion, String runId, Instant asOf) {
+        /** The row without its stamp (policy_version, run_id, as_of): what decides whether a run rewrites it. */
+        CuratedRow unstamped() {
+            return new CuratedRow(trackId, uploaderId, title, genre, durationMs, audioUri, licenseIds, licensorTypes,
+                    consentState, consentEventId, null, null, null);
+        }
+    }
 
     /**
      * What a run publishes: the ledger rows it appends, the new lineage/current (sorted by track, then purpose),
@@ -629,6 +637,11 @@ public final class ContractOracle {
                 validTracks.put(t.trackId(), t);
             }
         }
+        Map<String, Map<String, CuratedRow>> previousCurated = new HashMap<>();
+        if (previous != null) {
+            previous.curated().forEach((purpose, rows) -> rows.forEach(row -> previousCurated
+                    .computeIfAbsent(purpose, p -> new HashMap<>()).put(row.trackId(), row)));
+        }
         Map<String, List<CuratedRow>> curated = new LinkedHashMap<>();
         for (PurposeRule rule : policy.purposes()) {
             curated.put(rule.name(), new ArrayList<>());
@@ -642,9 +655,11 @@ public final class ContractOracle {
                 throw new IllegalStateException("INCLUDED track " + d.trackId() + " is not on exactly one row");
             }
             Track t = validTracks.get(d.trackId());
-            curated.get(d.purpose()).add(new CuratedRow(t.trackId(), t.uploaderId(), t.title(), t.genre(),
+            CuratedRow now = new CuratedRow(t.trackId(), t.uploaderId(), t.title(), t.genre(),
                     t.durationMs(), t.audioUri(), d.licenseIds(), d.licensorTypes(), d.consentState(),
-                    d.consentEventId(), stamp.policyVersion(), stamp.runId(), stamp.asOf()));
+                    d.consentEventId(), stamp.policyVersion(), stamp.runId(), stamp.asOf());
+            CuratedRow was = previousCurated.getOrDefault(d.purpose(), Map.of()).get(d.trackId());
+            curated.get(d.purpose()).add(was != null && was.unstamped().equals(now.unstamped()) ? was : now);
         }
         if (previous != null) {
             for (String purpose : previous.curated().keySet()) {

@@ -521,9 +521,9 @@ class ContractOracleTest {
                 "t3/recommendation INCLUDED [] @r1", "t3/fraud_detection INCLUDED [] @r1",
                 "t3/generative_training INCLUDED [] @r1");
         assertThat(second.current().subList(6, 9)).isEqualTo(first.current().subList(6, 9));
-        // the curated tables carry the run that wrote them, whether or not the pair changed
+        // a curated row carries the run that last wrote it: t1's licensor type changed, t3's row did not (§4, §8)
         assertThat(second.curated().get(GEN)).extracting(CuratedRow::trackId, CuratedRow::runId,
-                CuratedRow::policyVersion).containsExactly(tuple("t1", "r2", "v2"), tuple("t3", "r2", "v2"));
+                CuratedRow::policyVersion).containsExactly(tuple("t1", "r2", "v2"), tuple("t3", "r1", "v1"));
 
         // the same inputs again under a third policy version: nothing to write
         Published third = publish(second, POLICY, new Stamp("r3", DAY_AFTER.plus(Duration.ofDays(1)), "v3", "sha-3"),

@@ -8,11 +8,14 @@ import dev.clearance.errors.RunConflictException;
 import dev.clearance.spark.DeltaTables;
 import dev.clearance.spark.DeltaTables.Commit;
 import dev.clearance.testing.SparkExtension;
+import io.delta.tables.DeltaMergeBuilder;
+import io.delta.tables.DeltaTable;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
@@ -45,13 +48,36 @@ class RunCommitsTest {
                 name.equals("ledger") ? Map.of("delta.appendOnly", "true") : Map.of());
     }
 
+    private static Function<DeltaTable, DeltaMergeBuilder> insert(Dataset<Row> rows) {
+        return table -> table.as("t").merge(rows.as("s"), "t.id = s.id").whenNotMatched().insertAll();
+    }
+
+    @Test
+    void aTableWrittenBeforeGetsTheTablePropertiesItLacksInACommitOfTheRun(SparkSession spark) {
+        String path = dir.resolve("u").toString();
+        rows(spark, "a").write().format("delta").option("delta.dataSkippingStatsColumns", "id").save(path);
+        RunCommits.Target target = new RunCommits.Target("u", path, SCHEMA, Map.of(
+                "delta.dataSkippingStatsColumns", "other", "delta.enableChangeDataFeed", "true"));
+        List<String> seen = new ArrayList<>();
+        try (RunCommits commits = new RunCommits(spark, "run-a", () -> {}, (k, t, v) -> seen.add(k + ":" + t + "@" + v))) {
+            commits.merge(target, insert(rows(spark, "b")));
+            commits.merge(target, insert(rows(spark, "c")));
+        }
+        assertThat(seen).containsExactly("1:u@1", "2:u@2", "3:u@3");
+        assertThat(DeltaTables.commits(spark, path)).extracting(Commit::operation)
+                .containsExactly("MERGE", "MERGE", "SET TBLPROPERTIES", "WRITE");
+        // a property the table has keeps its value; the one it lacked is set once
+        assertThat(DeltaTable.forPath(spark, path).detail().select("properties").head().<String, String>getJavaMap(0))
+                .containsEntry("delta.dataSkippingStatsColumns", "id").containsEntry("delta.enableChangeDataFeed", "true");
+    }
+
     @Test
     void everyCommitIncludingTheTableCreationCarriesTheRunIdAndEachWriteReturnsItsOwnVersion(SparkSession spark) {
         List<String> seen = new ArrayList<>();
         try (RunCommits commits = new RunCommits(spark, "run-a", () -> {}, (k, t, v) -> seen.add(k + ":" + t + "@" + v))) {
             assertThat(commits.appendOnce(target("ledger"), rows(spark, "a"))).isEqualTo(1);
             assertThat(commits.replaceWhere(target("u"), rows(spark, "b"), "id = 'b'")).isEqualTo(1);
-            assertThat(commits.overwrite(target("u"), rows(spark, "c"))).isEqualTo(2);
+            assertThat(commits.merge(target("u"), insert(rows(spark, "c")))).isEqualTo(2);
         }
         assertThat(seen).containsExactly("1:ledger@0", "2:ledger@1", "3:u@0", "4:u@1", "5:u@2");
         assertThat(DeltaTables.commits(spark, dir.resolve("u").toString())).extracting(Commit::userMetadata)
@@ -100,7 +126,7 @@ class RunCommitsTest {
         try (RunCommits commits = new RunCommits(spark, "run-a", fence, (k, t, v) -> {})) {
             commits.appendOnce(target("ledger"), rows(spark, "a"));
             held.set(false);
-            assertThatThrownBy(() -> commits.overwrite(target("ledger"), rows(spark, "b")))
+            assertThatThrownBy(() -> commits.appendOnce(target("ledger"), rows(spark, "b")))
                     .isInstanceOf(RunConflictException.class).hasMessageContaining("lost its lease");
         }
         assertThat(DeltaTables.version(spark, dir.resolve("ledger").toString())).isEqualTo(1);

@@ -1,6 +1,7 @@
 package dev.clearance.spark;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.entry;
 
 import dev.clearance.testing.SparkExtension;
 import org.apache.spark.sql.SparkSession;
@@ -21,6 +22,14 @@ class SparkSessionsTest {
                 .isEqualTo("-Duser.country=TR\t-Duser.language=tr");
         assertThat(SparkSessions.withLocaleFlags("-Dapp.opts=-Duser.language=tr"))
                 .isEqualTo("-Dapp.opts=-Duser.language=tr -Duser.language=en -Duser.country=US");
+    }
+
+    @Test
+    void deltaRebuildsTableStateInAsManyTasksAsTheSessionHasCoresUpToSixteen(SparkSession spark) {
+        assertThat(SparkSessions.sizedToParallelism(1)).containsExactly(entry(SparkSessions.SNAPSHOT_PARTITIONS, "1"));
+        assertThat(SparkSessions.sizedToParallelism(200)).containsExactly(entry(SparkSessions.SNAPSHOT_PARTITIONS, "16"));
+        // the test session (local[2]) leaves it unset, so the job's choice applies
+        assertThat(spark.conf().get(SparkSessions.SNAPSHOT_PARTITIONS)).isEqualTo("2");
     }
 
     @Test

@@ -79,7 +79,7 @@ public final class Fixtures {
                 quarantine: {max_fraction: %3$s}
                 spark:
                   master: "local[2]"
-                  conf: {spark.sql.shuffle.partitions: "2", spark.databricks.delta.snapshotPartitions: "2"}
+                  conf: {spark.sql.shuffle.partitions: "2"}
                 """.formatted(dir.toAbsolutePath(), policy.toAbsolutePath(), maxFraction);
         return write(dir.resolve("clearance.yaml"), yaml);
     }

@@ -29,7 +29,6 @@ public final class SparkExtension implements BeforeAllCallback, ParameterResolve
                     "spark.sql.adaptive.enabled", "false",
                     "spark.sql.codegen.wholeStage", "false",
                     "spark.sql.codegen.factoryMode", "NO_CODEGEN",
-                    "spark.databricks.delta.snapshotPartitions", "2",
                     "spark.sql.sources.parallelPartitionDiscovery.parallelism", "2"));
             Runtime.getRuntime().addShutdownHook(new Thread(session::stop));
         }
