@@ -96,12 +96,8 @@ public final class InPlace {
                 .select(projection.toArray(Column[]::new));
     }
 
-    /** The changes that fill an empty curated table with {@code rows}. */
-    public static Dataset<Row> inserted(Dataset<Row> rows) {
-        return rows.withColumn(ACTION, lit(INSERT));
-    }
-
     private static Column samePair() {
-        return col(TARGET + TRACK_ID).equalTo(col(SOURCE + TRACK_ID)).and(col(TARGET + PURPOSE).equalTo(col(SOURCE + PURPOSE)));
+        return col(TARGET + TRACK_ID).equalTo(col(SOURCE + TRACK_ID))
+                .and(col(TARGET + PURPOSE).equalTo(col(SOURCE + PURPOSE)));
     }
 }

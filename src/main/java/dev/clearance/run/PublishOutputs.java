@@ -53,9 +53,7 @@ final class PublishOutputs {
         written.add(work.stage(Stage.WRITE_LEDGER, "appending to " + OutputRoot.LEDGER,
                 () -> ledger(diffed, ledgerWritten)));
         List<Callable<OutputVersion>> writes = new ArrayList<>();
-        Dataset<Row> ledgerRows = LedgerDiff.ledgerRows(diffed.diff());
-        writes.add(() -> commit(target(OutputRoot.CURRENT), diffed.currentRows(), diffed.ledgerRows(),
-                current -> InPlace.current(current, ledgerRows)));
+        writes.add(() -> current(diffed));
         for (PurposeCount count : decided.purposes()) {
             Dataset<Row> included = stamp.apply(decided.decisions().filter(col(PURPOSE).equalTo(count.purpose())
                     .and(col(DECISION).equalTo(Decision.INCLUDED.name()))), OutputRoot.CURATED_SCHEMA);
@@ -83,22 +81,34 @@ final class PublishOutputs {
         return new OutputVersion(OutputRoot.LEDGER, ledger.path(), version, diffed.ledgerRows());
     }
 
+    /** lineage/current moved forward by the run's ledger rows; a table created by this run gets its rows appended. */
+    private OutputVersion current(DiffWithPrevious.Result diffed) {
+        RunCommits.Target target = target(OutputRoot.CURRENT);
+        if (!DeltaTables.exists(outputs.spark(), target.path())) {
+            return appended(target, LedgerDiff.currentRows(diffed.diff()), diffed.currentRows());
+        }
+        Dataset<Row> ledgerRows = LedgerDiff.ledgerRows(diffed.diff());
+        return commit(target, diffed.currentRows(), diffed.ledgerRows(), current -> InPlace.current(current, ledgerRows));
+    }
+
     /**
      * The curated table of {@code purpose} brought to {@code included}. Its changes are found against the table as
      * it stands, so after an interrupted attempt of this run that merged it already, nothing is left to change.
      */
     private OutputVersion curated(String purpose, Dataset<Row> included, long rows) {
-        RunCommits.Target target = curated(purpose);
-        Dataset<Row> changes;
-        long changed;
-        if (DeltaTables.exists(outputs.spark(), target.path())) {
-            changes = InPlace.curatedChanges(DeltaTables.read(outputs.spark(), target.path()), included);
-            changed = work.describe("finding what changes in " + target.table(), changes::count);
-        } else {
-            changes = InPlace.inserted(included);
-            changed = rows;
+        RunCommits.Target target = curatedTarget(purpose);
+        if (!DeltaTables.exists(outputs.spark(), target.path())) {
+            return appended(target, included, rows);
         }
+        Dataset<Row> changes = InPlace.curatedChanges(DeltaTables.read(outputs.spark(), target.path()), included);
+        long changed = work.describe("finding what changes in " + target.table(), changes::count);
         return commit(target, rows, changed, curated -> InPlace.curated(curated, changes));
+    }
+
+    /** A table this run creates: every row enters, so they are appended, in files sized by their count. */
+    private OutputVersion appended(RunCommits.Target target, Dataset<Row> rows, long count) {
+        long version = work.describe("writing " + target.table(), () -> commits.appendOnce(target, sized(rows, count)));
+        return new OutputVersion(target.table(), target.path(), version, count);
     }
 
     /**
@@ -117,7 +127,7 @@ final class PublishOutputs {
                 table.equals(OutputRoot.LEDGER) ? OutputRoot.LEDGER_PROPERTIES : OutputRoot.CURRENT_PROPERTIES);
     }
 
-    private RunCommits.Target curated(String purpose) {
+    private RunCommits.Target curatedTarget(String purpose) {
         return new RunCommits.Target(OutputRoot.CURATED_DIR + "/" + purpose, outputs.curated(purpose),
                 OutputRoot.CURATED_SCHEMA, OutputRoot.CURATED_PROPERTIES);
     }

@@ -39,7 +39,8 @@ public final class DeltaTables {
             builder.execute();
             return true;
         }
-        Map<String, String> present = DeltaTable.forPath(spark, path).detail().select("properties").head().getJavaMap(0);
+        Map<String, String> present = DeltaTable.forPath(spark, path).detail().select("properties").head()
+                .getJavaMap(0);
         String missing = properties.entrySet().stream().filter(p -> !present.containsKey(p.getKey()))
                 .sorted(Map.Entry.comparingByKey()).map(p -> quoted(p.getKey()) + " = " + quoted(p.getValue())).collect(Collectors.joining(", "));
         if (missing.isEmpty()) {

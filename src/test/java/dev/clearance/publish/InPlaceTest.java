@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
-/** In-place publishing (contract §8): what each MERGE changes, what its change feed says, and that a repeat is a no-op. */
+/** In-place publishing (contract §8): what each MERGE changes, what its change feed says, what a repeat changes. */
 @ExtendWith(SparkExtension.class)
 class InPlaceTest {
     @TempDir
@@ -58,7 +58,7 @@ class InPlaceTest {
         String path = dir.resolve("curated").toString();
         Dataset<Row> first = spark.createDataFrame(List.of(curated("a", "A", "run-1"), curated("b", "B", "run-1"),
                 curated("c", "C", "run-1")), OutputRoot.CURATED_SCHEMA);
-        long v1 = commit(spark, "run-1", path, t -> InPlace.curated(t, InPlace.inserted(first)), true);
+        long v1 = commit(spark, "run-1", path, t -> InPlace.curated(t, InPlace.curatedChanges(t.toDF(), first)), true);
         Dataset<Row> second = spark.createDataFrame(List.of(curated("a", "A", "run-2"), curated("b", "B2", "run-2"),
                 curated("d", "D", "run-2")), OutputRoot.CURATED_SCHEMA);
 

@@ -7,6 +7,7 @@ import static dev.clearance.testing.Fixtures.track;
 import static org.apache.spark.sql.functions.col;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 
 import dev.clearance.catalog.Columns;
 import dev.clearance.config.JobConfig;
@@ -250,6 +251,32 @@ class ClearanceJobTest {
         assertThat(table("curated/" + FRAUD).count()).isZero();
         assertThat(second.output("curated/" + FRAUD)).isPresent();
         assertThat(table(OutputRoot.CURRENT).filter(col(Columns.PURPOSE).equalTo(FRAUD)).count()).isZero();
+    }
+
+    /**
+     * A curated table as an earlier version left it, without a change feed, gets one in a commit of the next run;
+     * from then on its feed holds exactly the tracks that entered or left (§8).
+     */
+    @Test
+    void aCuratedTableWithoutAChangeFeedGetsOneAndItsFeedHoldsOnlyTheTracksThatEnteredOrLeft() {
+        afterFirstRun(0.5);
+        String fraud = dir.resolve("out/curated/" + FRAUD).toString();
+        SparkExtension.spark().sql("ALTER TABLE delta.`" + fraud
+                + "` UNSET TBLPROPERTIES ('delta.enableChangeDataFeed')");
+        tracks.remove(2);                                                // t3 leaves the catalog
+        tracks.add(track("t4", "u1", "ACTIVE", null, null));           // t4 arrives
+        licenses.add(license("l4", "t4", "SELF", null, null, null));
+        RunRecord second = run(config(0.5), T2, "second").record();
+
+        List<DeltaTables.Commit> commits = DeltaTables.commits(SparkExtension.spark(), fraud);
+        assertThat(commits.subList(0, 2)).extracting(DeltaTables.Commit::operation, DeltaTables.Commit::userMetadata)
+                .containsExactly(tuple("MERGE", "second"), tuple("SET TBLPROPERTIES", "second"));
+        long published = second.output("curated/" + FRAUD).orElseThrow().version();
+        assertThat(published).isEqualTo(commits.get(0).version());
+        List<String> changes = SparkExtension.spark().read().format("delta").option("readChangeFeed", "true")
+                .option("startingVersion", commits.get(1).version()).option("endingVersion", published).load(fraud)
+                .collectAsList().stream().map(r -> r.getAs("_change_type") + " " + r.getAs(Columns.TRACK_ID)).toList();
+        assertThat(changes).containsExactlyInAnyOrder("delete t3", "insert t4");
     }
 
     @Test
