@@ -13,8 +13,9 @@ import org.junit.jupiter.api.extension.ParameterResolver;
  * first test class that needs it and injected into {@code @BeforeAll} or test method parameters.
  *
  * <p>Expressions are interpreted rather than compiled: on fixtures of a few rows, generating and JIT-compiling
- * code for every new plan took a quarter of each run's time. Results are Spark's either way; the failsafe ITs run
- * the CLI with Spark's defaults, so the generated code is still exercised end to end.
+ * code for every new plan took a quarter of each run's time. Adaptive execution is off: it runs each shuffle stage
+ * as a Spark job of its own, and fixtures need none of its re-planning. Results are Spark's either way; the failsafe
+ * ITs run the CLI with Spark's defaults, so generated code and adaptive plans are still exercised end to end.
  */
 public final class SparkExtension implements BeforeAllCallback, ParameterResolver {
     private static SparkSession session;
