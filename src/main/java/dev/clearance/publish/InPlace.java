@@ -79,10 +79,9 @@ public final class InPlace {
      */
     public static Dataset<Row> curatedChanges(Dataset<Row> before, Dataset<Row> after) {
         List<String> columns = OutputRoot.columns(OutputRoot.CURATED_SCHEMA);
-        Dataset<Row> old = before.select(col(TRACK_ID).as(OLD + TRACK_ID), struct(columns.stream()
-                .filter(c -> !CURATED_STAMP.contains(c)).map(c -> col(c)).toArray(Column[]::new)).as(OLD_CONTENT));
         Column content = struct(columns.stream().filter(c -> !CURATED_STAMP.contains(c)).map(c -> col(c))
                 .toArray(Column[]::new));
+        Dataset<Row> old = before.select(col(TRACK_ID).as(OLD + TRACK_ID), content.as(OLD_CONTENT));
         Column action = when(col(OLD + TRACK_ID).isNull(), lit(INSERT))
                 .when(col(TRACK_ID).isNull(), lit(DELETE))
                 .when(content.eqNullSafe(col(OLD_CONTENT)).unary_$bang(), lit(UPDATE));
