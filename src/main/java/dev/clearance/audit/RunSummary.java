@@ -21,6 +21,9 @@ public final class RunSummary {
         StringBuilder out = new StringBuilder();
         out.append(String.format("Clearance run %s  as_of %s  status %s%n", run.runId(), run.asOf(), run.status()));
         out.append(String.format("policy %s  sha256 %s%n", run.policyVersion(), run.policySha256()));
+        if (run.mode() != null) {
+            out.append(String.format("mode %s: %s%n", run.mode().kind().label(), run.mode().reason()));
+        }
         if (run.message() != null) {
             out.append(run.message()).append(System.lineSeparator());
         }

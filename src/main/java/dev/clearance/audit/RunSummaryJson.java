@@ -12,6 +12,7 @@ import dev.clearance.runlog.RunRecord.OutputVersion;
 import dev.clearance.runlog.RunRecord.PurposeCount;
 import dev.clearance.runlog.RunRecord.QuarantineCount;
 import dev.clearance.runlog.RunRecord.ReasonCount;
+import dev.clearance.runlog.RunMode;
 import dev.clearance.runlog.RunRecord;
 import dev.clearance.runlog.RunStatus;
 import java.io.IOException;
@@ -51,6 +52,9 @@ public final class RunSummaryJson {
         } else {
             json.putObject("policy").put("version", report.policyVersion()).put("sha256", report.policySha256());
         }
+        RunMode mode = report.record().map(RunRecord::mode).orElse(null);
+        json.put("mode", mode == null ? null : mode.kind().label());
+        json.put("mode_reason", mode == null ? null : mode.reason());
         ArrayNode inputs = json.putArray("inputs");
         for (InputVersion input : report.inputs()) {
             inputs.addObject().put("table", input.table()).put("format", input.format()).put("path", input.path())

@@ -103,7 +103,8 @@ final class BenchCommand implements Callable<Integer> {
         for (InputTable table : InputTable.values()) {
             inputs.put(table, new JobConfig.TableLocation(lake.resolve(table.tableName()).toString(), TableFormat.DELTA));
         }
-        JobConfig job = new JobConfig(inputs, output.toString(), policyPath, MAX_QUARANTINE_FRACTION, master, sparkConf,
+        JobConfig job = new JobConfig(inputs, output.toString(), policyPath, MAX_QUARANTINE_FRACTION,
+                JobConfig.DEFAULT_MAX_CHANGED_FRACTION, master, sparkConf,
                 Optional.empty());
         if (floorOnly != null) {
             Benchmark.Floor floor = new Benchmark(spark, job, policy).floor(new Benchmark.FloorSize(floorOnly[0],

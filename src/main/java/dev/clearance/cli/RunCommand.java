@@ -39,6 +39,9 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--run-id", paramLabel = "ID", description = "run id (default: derived from as_of)")
     String runId;
 
+    @Option(names = "--full", description = "decide the whole catalog even where an incremental run is possible")
+    boolean full;
+
     @Option(names = "--summary-json", paramLabel = "FILE",
             description = "also write the outcome as JSON to FILE (replaced atomically), whatever the exit code")
     Path summaryJson;
@@ -56,7 +59,8 @@ final class RunCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         RunInvocation.Result result = new RunInvocation(Clock.systemUTC()).execute(
-                () -> new RunRequest(Optional.ofNullable(asOf).map(RunCommand::parseInstant), Optional.ofNullable(runId)),
+                () -> new RunRequest(Optional.ofNullable(asOf).map(RunCommand::parseInstant), Optional.ofNullable(runId),
+                        full),
                 () -> ParentRun.fromOptions(parentJobNamespace, parentJobName, parentRunId),
                 () -> JobConfig.load(config),
                 spec.commandLine().getOut());

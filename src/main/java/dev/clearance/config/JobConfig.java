@@ -18,7 +18,11 @@ import java.util.regex.Pattern;
  * to Hadoop untouched; the policy is a local file. It lives on the driver only.
  */
 public record JobConfig(Map<InputTable, TableLocation> lake, String output, Path policy, double maxQuarantineFraction,
-                        String sparkMaster, Map<String, String> sparkConf, Optional<LineageConfig> lineage) {
+                        double maxChangedFraction, String sparkMaster, Map<String, String> sparkConf,
+                        Optional<LineageConfig> lineage) {
+
+    /** {@code incremental.max_changed_fraction} when the file does not set it (contract §8). */
+    public static final double DEFAULT_MAX_CHANGED_FRACTION = 0.2;
 
     /** Where an input table lives (a local path or a URI) and in which format. */
     public record TableLocation(String path, TableFormat format) {}
@@ -43,13 +47,19 @@ public record JobConfig(Map<InputTable, TableLocation> lake, String output, Path
         if (!(maxFraction >= 0.0 && maxFraction <= 1.0)) {
             throw new ConfigException(file + ": quarantine.max_fraction must be between 0 and 1, got " + maxFraction);
         }
+        double maxChanged = raw.incremental == null || raw.incremental.maxChangedFraction == null
+                ? DEFAULT_MAX_CHANGED_FRACTION : raw.incremental.maxChangedFraction;
+        if (!(maxChanged >= 0.0 && maxChanged <= 1.0)) {
+            throw new ConfigException(file + ": incremental.max_changed_fraction must be between 0 and 1, got "
+                    + maxChanged);
+        }
         Spark spark = raw.spark == null ? new Spark(null, null) : raw.spark;
         String master = spark.master == null ? "local[*]" : spark.master;
         Map<String, String> conf = spark.conf == null ? Map.of() : Map.copyOf(spark.conf);
         return new JobConfig(Map.copyOf(tables),
                 location(required(raw.output, file, "output"), workingDir),
                 workingDir.resolve(required(raw.policy, file, "policy")).normalize(),
-                maxFraction, master, conf,
+                maxFraction, maxChanged, master, conf,
                 Optional.ofNullable(raw.lineage).map(l -> LineageConfig.from(l, file, workingDir, environment)));
     }
 
@@ -72,14 +82,16 @@ public record JobConfig(Map<InputTable, TableLocation> lake, String output, Path
     }
 
     // The YAML shape; unknown keys fail at binding.
-    private record File(Lake lake, String output, String policy, Quarantine quarantine, Spark spark,
-                        LineageConfig.Yaml lineage) {}
+    private record File(Lake lake, String output, String policy, Quarantine quarantine, Incremental incremental,
+                        Spark spark, LineageConfig.Yaml lineage) {}
 
     private record Lake(Table tracks, Table licenses, Table consents) {}
 
     private record Table(String path, TableFormat format) {}
 
     private record Quarantine(@JsonProperty("max_fraction") Double maxFraction) {}
+
+    private record Incremental(@JsonProperty("max_changed_fraction") Double maxChangedFraction) {}
 
     private record Spark(String master, Map<String, String> conf) {}
 }

@@ -12,6 +12,7 @@ import dev.clearance.config.TableFormat;
 import dev.clearance.errors.ExitCode;
 import dev.clearance.outputs.OutputRoot;
 import dev.clearance.policy.Policy;
+import dev.clearance.runlog.RunRecord;
 import dev.clearance.runlog.RunRecord.OutputVersion;
 import io.openlineage.client.OpenLineage.RunEvent.EventType;
 import io.openlineage.client.OpenLineage;
@@ -196,6 +197,10 @@ public final class LineageEmitter implements AutoCloseable {
         fields.put("policy_sha256", policySha256);
         if (report != null) {
             fields.put("exit_code", report.exitCode().code());
+            report.record().map(RunRecord::mode).ifPresent(mode -> {
+                fields.put("mode", mode.kind().label());
+                fields.put("mode_reason", mode.reason());
+            });
             report.record().flatMap(RunSummaryJson::counts).ifPresent(counts -> fields.put("counts", counts));
         }
         return facet;

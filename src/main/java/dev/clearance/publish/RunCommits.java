@@ -84,10 +84,15 @@ public final class RunCommits implements AutoCloseable {
 
     private long commit(Target target, Runnable write) {
         fence.check();
-        if (ensured.add(target.path())
-                && DeltaTables.ensure(spark, target.path(), target.schema(), target.properties())) {
-            listener.committed(commits.incrementAndGet(), target.table(), versionOf(target));
-            fence.check();
+        if (ensured.add(target.path())) {
+            int made = DeltaTables.ensure(spark, target.path(), target.schema(), target.properties());
+            if (made > 0) {
+                long version = versionOf(target);
+                for (long v = version - made + 1; v <= version; v++) {
+                    listener.committed(commits.incrementAndGet(), target.table(), v);
+                }
+                fence.check();
+            }
         }
         write.run();
         long version = versionOf(target);

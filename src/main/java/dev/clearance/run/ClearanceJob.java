@@ -16,6 +16,7 @@ import dev.clearance.publish.LedgerDiff;
 import dev.clearance.publish.RunCommits;
 import dev.clearance.run.RunPlanner.RunPlan;
 import dev.clearance.runlog.RunLog;
+import dev.clearance.runlog.RunMode;
 import dev.clearance.runlog.RunRecord.OutputVersion;
 import dev.clearance.runlog.RunRecord.PurposeCount;
 import dev.clearance.runlog.RunRecord.QuarantineCount;
@@ -99,7 +100,7 @@ public final class ClearanceJob {
             record(commits, running);
             observer.stageFinished(Stage.PLAN, System.nanoTime() - planStart);
             try {
-                return new Outcome(publish(work, commits, running, inputs, plan), false);
+                return new Outcome(publish(work, commits, running, inputs, plan, request.full()), false);
             } catch (QuarantineLimitException e) {
                 throw e;
             } catch (Exception e) {    // Spark's checked exceptions are thrown undeclared
@@ -109,11 +110,18 @@ public final class ClearanceJob {
     }
 
     private RunRecord publish(SparkWork work, RunCommits commits, RunRecord running, Map<InputTable, Snapshot> inputs,
-                              RunPlan plan) {
+                              RunPlan plan, boolean forcedFull) {
         String runId = running.runId();
+        ReadChanges.Result mode = mode(work, running, inputs, plan, forcedFull);
+        Optional<FindAffected.Result> scope = mode.changes().isEmpty() ? Optional.empty()
+                : Optional.of(new FindAffected(work, outputs).execute(mode.changes(), inputs, plan.previous().get(),
+                        running.asOf()));
+        scope.ifPresent(s -> LOG.info("run {}: {} tracks affected since run {}", runId,
+                String.format("%,d", s.tracks()), plan.previous().get().runId()));
         record Checked(ValidateInputs.Result rows, PublishQuarantine.Result quarantine) {}
         Checked checked = work.stage(Stage.READ_VALIDATE, "validating every input row", () -> {
-            ValidateInputs.Result rows = new ValidateInputs(work, policy, runId).execute(inputs);
+            ValidateInputs.Result rows = new ValidateInputs(work, policy, runId)
+                    .execute(inputs, scope.map(FindAffected.Result::validation));
             return new Checked(rows, new PublishQuarantine(work, commits, outputs, runId,
                     config.maxQuarantineFraction()).execute(rows));
         });
@@ -123,23 +131,38 @@ public final class ClearanceJob {
             QuarantineLimitException limit = Errors.quarantineLimit(config.maxQuarantineFraction(),
                     String.join("; ", quarantine.overLimit()), runId);
             record(commits, finished(running, RunStatus.FAILED, limit.getMessage(), List.of(quarantine.output()),
-                    List.of(), List.of(), quarantine.counts(), 0));
+                    List.of(), List.of(), quarantine.counts(), 0, mode.mode()));
             throw limit;
         }
-        DecidePairs.Result decided = work.stage(Stage.DECIDE, "deciding every (track, purpose)",
-                () -> new DecidePairs(work, policy, running.asOf()).execute(checked.rows().validated()));
+        DecidePairs decide = new DecidePairs(work, policy, running.asOf());
+        DecidePairs.Result decided = work.stage(Stage.DECIDE, "deciding every (track, purpose)", () -> {
+            DecidePairs.Result pairs = decide.execute(checked.rows().validated());
+            return scope.map(s -> decide.rebased(pairs, s.previousOfScope(), plan.previous().get())).orElse(pairs);
+        });
         LedgerDiff.Stamp stamp = new LedgerDiff.Stamp(runId, Timestamp.from(running.asOf()), policy.version(),
                 policy.sha256());
         DiffWithPrevious.Result diffed = new DiffWithPrevious(work, outputs, Set.copyOf(policy.purposeNames()), stamp)
-                .execute(decided, plan.previous());
+                .execute(decided, plan.previous(), scope.map(FindAffected.Result::previousOfScope));
         List<OutputVersion> written = new ArrayList<>(List.of(quarantine.output()));
-        written.addAll(new PublishOutputs(work, commits, outputs, stamp)
+        written.addAll(new PublishOutputs(work, commits, outputs, stamp, scope.map(FindAffected.Result::affected))
                 .execute(decided, diffed, plan.ledgerWritten(), purposesThatLeft(plan.previous())));
         RunRecord done = finished(running, RunStatus.SUCCEEDED, null, written, decided.purposes(), decided.reasons(),
-                quarantine.counts(), diffed.ledgerRows());
+                quarantine.counts(), diffed.ledgerRows(), mode.mode());
         work.stage(Stage.FINISH, "recording the run", () -> record(commits, done));
         LOG.info("run {} succeeded: {} ledger rows, {} pairs current", runId, diffed.ledgerRows(), diffed.currentRows());
         return done;
+    }
+
+    /** The run's mode, and for an incremental run every input's changes (contract §8). */
+    private ReadChanges.Result mode(SparkWork work, RunRecord running, Map<InputTable, Snapshot> inputs, RunPlan plan,
+                                    boolean forcedFull) {
+        Map<InputTable, InputVersion> versions = new EnumMap<>(InputTable.class);
+        inputs.forEach((table, snapshot) -> versions.put(table, snapshot.version()));
+        ReadChanges.Result mode = work.stage(Stage.CHANGES, "choosing the run's mode", () ->
+                new ReadChanges(work, spark, config.maxChangedFraction()).execute(
+                        ChooseMode.precheck(forcedFull, plan.previous(), policy.sha256(), versions), inputs));
+        LOG.info("run {} is {}: {}", running.runId(), mode.mode().kind().label(), mode.mode().reason());
+        return mode;
     }
 
     /** What the run log allows, from its rows and the runs whose ledger append is committed. */
@@ -173,7 +196,8 @@ public final class ClearanceJob {
     private RunRecord running(RunPlan plan, Instant startedAt, Map<InputTable, Snapshot> inputs) {
         return new RunRecord(plan.runId(), plan.asOf(), plan.attempt().map(RunRecord::startedAt).orElse(startedAt),
                 null, RunStatus.RUNNING, policy.version(), policy.sha256(), null,
-                inputs.values().stream().map(Snapshot::version).toList(), List.of(), List.of(), List.of(), List.of(), 0);
+                inputs.values().stream().map(Snapshot::version).toList(), List.of(), List.of(), List.of(), List.of(), 0,
+                null);
     }
 
     /** Inserts or replaces the run's row in the run log: one fenced commit. */
@@ -201,7 +225,8 @@ public final class ClearanceJob {
         String message = failure instanceof ClearanceException ? failure.getMessage()
                 : failure.getClass().getSimpleName() + ": " + failure.getMessage();
         try {
-            record(commits, finished(running, RunStatus.FAILED, message, List.of(), List.of(), List.of(), List.of(), 0));
+            record(commits, finished(running, RunStatus.FAILED, message, List.of(), List.of(), List.of(), List.of(), 0,
+                    null));
         } catch (RuntimeException secondary) {
             failure.addSuppressed(secondary);
         }
@@ -226,9 +251,9 @@ public final class ClearanceJob {
 
     private RunRecord finished(RunRecord running, RunStatus status, String message, List<OutputVersion> written,
                                List<PurposeCount> decisionCounts, List<ReasonCount> reasonCounts,
-                               List<QuarantineCount> quarantineCounts, long ledgerRows) {
+                               List<QuarantineCount> quarantineCounts, long ledgerRows, RunMode mode) {
         return new RunRecord(running.runId(), running.asOf(), running.startedAt(), clock.instant(), status,
                 running.policyVersion(), running.policySha256(), message, running.inputs(), written, decisionCounts,
-                reasonCounts, quarantineCounts, ledgerRows);
+                reasonCounts, quarantineCounts, ledgerRows, mode);
     }
 }

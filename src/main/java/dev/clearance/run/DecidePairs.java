@@ -13,6 +13,7 @@ import dev.clearance.decide.Decision;
 import dev.clearance.decide.Decisions;
 import dev.clearance.decide.Reason;
 import dev.clearance.policy.Policy;
+import dev.clearance.runlog.RunRecord;
 import dev.clearance.runlog.RunRecord.PurposeCount;
 import dev.clearance.runlog.RunRecord.ReasonCount;
 import java.time.Instant;
@@ -34,6 +35,9 @@ final class DecidePairs {
         }
     }
 
+    private static final Comparator<ReasonCount> REASON_ORDER =
+            Comparator.comparing(ReasonCount::purpose).thenComparing(ReasonCount::reason);
+
     private final SparkWork work;
     private final Policy policy;
     private final Instant asOf;
@@ -52,6 +56,55 @@ final class DecidePairs {
         Dataset<Row> decisions = Decisions.perPair(work.persistLarge(Decisions.perTrack(policy, asOf,
                 validated.get(InputTable.TRACKS), validated.get(InputTable.LICENSES), consents)));
         return work.describe("deciding every (track, purpose)", () -> count(decisions));
+    }
+
+    /**
+     * An incremental run's counts, for the whole catalog as a full run counts them: the previous run's, less the
+     * affected pairs as they stood then, plus this run's decisions of them.
+     *
+     * @param scoped          this run's decisions of the affected tracks, counted
+     * @param previousOfScope the previous run's lineage/current rows of the same tracks
+     */
+    Result rebased(Result scoped, Dataset<Row> previousOfScope, RunRecord previous) {
+        Result before = work.describe("counting the affected pairs as run " + previous.runId() + " left them",
+                () -> count(previousOfScope));
+        return new Result(scoped.decisions(),
+                rebase(previous.decisionCounts(), before.purposes(), scoped.purposes(), policy.purposeNames()),
+                rebase(previous.reasonCounts(), before.reasons(), scoped.reasons()));
+    }
+
+    /** {@code total - minus + plus} per purpose, in the order of {@code purposes}. */
+    static List<PurposeCount> rebase(List<PurposeCount> total, List<PurposeCount> minus, List<PurposeCount> plus,
+                                     List<String> purposes) {
+        Map<String, long[]> counts = new HashMap<>();
+        for (String purpose : purposes) {
+            counts.put(purpose, new long[2]);
+        }
+        add(counts, total, 1);
+        add(counts, minus, -1);
+        add(counts, plus, 1);
+        return purposes.stream().map(p -> new PurposeCount(p, counts.get(p)[0], counts.get(p)[1])).toList();
+    }
+
+    /** {@code total - minus + plus} per (purpose, reason), without the zeros, sorted as a full run sorts them. */
+    static List<ReasonCount> rebase(List<ReasonCount> total, List<ReasonCount> minus, List<ReasonCount> plus) {
+        Map<List<String>, Long> counts = new HashMap<>();
+        total.forEach(c -> counts.merge(List.of(c.purpose(), c.reason()), c.tracks(), Long::sum));
+        minus.forEach(c -> counts.merge(List.of(c.purpose(), c.reason()), -c.tracks(), Long::sum));
+        plus.forEach(c -> counts.merge(List.of(c.purpose(), c.reason()), c.tracks(), Long::sum));
+        return counts.entrySet().stream().filter(e -> e.getValue() != 0)
+                .map(e -> new ReasonCount(e.getKey().get(0), e.getKey().get(1), e.getValue()))
+                .sorted(REASON_ORDER).toList();
+    }
+
+    private static void add(Map<String, long[]> counts, List<PurposeCount> part, int sign) {
+        for (PurposeCount c : part) {
+            long[] n = counts.get(c.purpose());
+            if (n != null) {
+                n[0] += sign * c.included();
+                n[1] += sign * c.excluded();
+            }
+        }
     }
 
     /** One aggregate over the decisions: included, excluded and every reason, per purpose. */
@@ -75,7 +128,7 @@ final class DecidePairs {
                 }
             }
         }
-        reasons.sort(Comparator.comparing(ReasonCount::purpose).thenComparing(ReasonCount::reason));
+        reasons.sort(REASON_ORDER);
         return new Result(decisions, policy.purposeNames().stream()
                 .map(p -> counted.getOrDefault(p, new PurposeCount(p, 0, 0))).toList(), reasons);
     }

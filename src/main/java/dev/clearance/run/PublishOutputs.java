@@ -2,6 +2,7 @@ package dev.clearance.run;
 
 import static dev.clearance.catalog.Columns.DECISION;
 import static dev.clearance.catalog.Columns.PURPOSE;
+import static dev.clearance.catalog.Columns.TRACK_ID;
 import static org.apache.spark.sql.functions.col;
 
 import dev.clearance.decide.Decision;
@@ -16,6 +17,7 @@ import io.delta.tables.DeltaMergeBuilder;
 import io.delta.tables.DeltaTable;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.function.Function;
 import org.apache.spark.sql.Dataset;
@@ -34,12 +36,19 @@ final class PublishOutputs {
     private final RunCommits commits;
     private final OutputRoot outputs;
     private final LedgerDiff.Stamp stamp;
+    private final Optional<Dataset<Row>> affected;
 
-    PublishOutputs(SparkWork work, RunCommits commits, OutputRoot outputs, LedgerDiff.Stamp stamp) {
+    /**
+     * @param affected for an incremental run, the track_ids it decided: no other row of a curated table can change,
+     *                 so only these are compared
+     */
+    PublishOutputs(SparkWork work, RunCommits commits, OutputRoot outputs, LedgerDiff.Stamp stamp,
+                   Optional<Dataset<Row>> affected) {
         this.work = work;
         this.commits = commits;
         this.outputs = outputs;
         this.stamp = stamp;
+        this.affected = affected;
     }
 
     /**
@@ -100,7 +109,9 @@ final class PublishOutputs {
         if (!DeltaTables.exists(outputs.spark(), target.path())) {
             return appended(target, included, rows);
         }
-        Dataset<Row> changes = InPlace.curatedChanges(DeltaTables.read(outputs.spark(), target.path()), included);
+        Dataset<Row> before = DeltaTables.read(outputs.spark(), target.path());
+        Dataset<Row> changes = InPlace.curatedChanges(
+                affected.map(tracks -> before.join(tracks, TRACK_ID, "left_semi")).orElse(before), included);
         long changed = work.describe("finding what changes in " + target.table(), changes::count);
         return commit(target, rows, changed, curated -> InPlace.curated(curated, changes));
     }

@@ -13,6 +13,7 @@ import dev.clearance.runlog.RunRecord.ReasonCount;
 import dev.clearance.spark.DeltaTables;
 import java.sql.Timestamp;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Function;
@@ -55,7 +56,9 @@ public final class RunLog {
         field("quarantine_counts", array(
                 field("source_table", DataTypes.StringType), field("reason", DataTypes.StringType),
                 field("rows", DataTypes.LongType))),
-        field("ledger_rows", DataTypes.LongType)
+        field("ledger_rows", DataTypes.LongType),
+        field("mode", DataTypes.StringType),
+        field("mode_reason", DataTypes.StringType)
     });
 
     private final SparkSession spark;
@@ -99,7 +102,8 @@ public final class RunLog {
                 rows(r.decisionCounts(), c -> RowFactory.create(c.purpose(), c.included(), c.excluded())),
                 rows(r.reasonCounts(), c -> RowFactory.create(c.purpose(), c.reason(), c.tracks())),
                 rows(r.quarantineCounts(), c -> RowFactory.create(c.sourceTable(), c.reason(), c.rows())),
-                r.ledgerRows());
+                r.ledgerRows(), r.mode() == null ? null : r.mode().kind().label(),
+                r.mode() == null ? null : r.mode().reason());
     }
 
     static RunRecord fromRow(Row row) {
@@ -113,7 +117,15 @@ public final class RunLog {
                 list(row, "decision_counts", r -> new PurposeCount(r.getString(0), r.getLong(1), r.getLong(2))),
                 list(row, "reason_counts", r -> new ReasonCount(r.getString(0), r.getString(1), r.getLong(2))),
                 list(row, "quarantine_counts", r -> new QuarantineCount(r.getString(0), r.getString(1), r.getLong(2))),
-                row.<Long>getAs("ledger_rows"));
+                row.<Long>getAs("ledger_rows"), mode(row));
+    }
+
+    /** Rows written before runs had modes have no mode columns until the next run adds them. */
+    private static RunMode mode(Row row) {
+        if (!Arrays.asList(row.schema().fieldNames()).contains("mode") || row.getAs("mode") == null) {
+            return null;
+        }
+        return new RunMode(RunMode.Kind.ofLabel(row.getAs("mode")), row.getAs("mode_reason"));
     }
 
     private static <T> List<Row> rows(List<T> items, Function<T, Row> toRow) {

@@ -8,11 +8,12 @@ import java.util.Optional;
 /**
  * One row of the run log: what a run read, under which policy, what it wrote at which versions, and what it
  * decided in numbers. The run log is the entry point for an auditor and for pinning a curated snapshot.
+ * {@code mode} is null until the run has chosen it, and in rows written before runs had modes.
  */
 public record RunRecord(String runId, Instant asOf, Instant startedAt, Instant finishedAt, RunStatus status,
                         String policyVersion, String policySha256, String message, List<InputVersion> inputs,
                         List<OutputVersion> outputs, List<PurposeCount> decisionCounts, List<ReasonCount> reasonCounts,
-                        List<QuarantineCount> quarantineCounts, long ledgerRows) {
+                        List<QuarantineCount> quarantineCounts, long ledgerRows, RunMode mode) {
 
     /** A table written by the run, its Delta version after the write and its row count. */
     public record OutputVersion(String table, String path, long version, long rows) {}

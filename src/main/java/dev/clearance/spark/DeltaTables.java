@@ -2,9 +2,11 @@ package dev.clearance.spark;
 
 import io.delta.tables.DeltaTable;
 import io.delta.tables.DeltaTableBuilder;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.stream.Collectors;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -29,25 +31,35 @@ public final class DeltaTables {
     }
 
     /**
-     * Creates the table with its schema and properties unless it exists; a table that exists gets the properties
-     * it lacks (one it has keeps its value, whatever that is). True if this call committed.
+     * Creates the table with its schema and properties unless it exists; a table that exists gets the top-level
+     * columns and the properties it lacks (an output root written by an earlier version keeps working; a property
+     * it has keeps its value, whatever that is). Returns how many commits this call made: 0, 1 or 2.
      */
-    public static boolean ensure(SparkSession spark, String path, StructType schema, Map<String, String> properties) {
+    public static int ensure(SparkSession spark, String path, StructType schema, Map<String, String> properties) {
         if (!exists(spark, path)) {
             DeltaTableBuilder builder = DeltaTable.createIfNotExists(spark).location(path).addColumns(schema);
             properties.forEach(builder::property);
             builder.execute();
-            return true;
+            return 1;
+        }
+        String table = "delta.`" + path.replace("`", "``") + "`";
+        int commits = 0;
+        Set<String> columns = Set.of(DeltaTable.forPath(spark, path).toDF().columns());
+        String lacking = Arrays.stream(schema.fields()).filter(f -> !columns.contains(f.name()))
+                .map(f -> "`" + f.name() + "` " + f.dataType().sql()).collect(Collectors.joining(", "));
+        if (!lacking.isEmpty()) {
+            spark.sql("ALTER TABLE " + table + " ADD COLUMNS (" + lacking + ")");
+            commits++;
         }
         Map<String, String> present = DeltaTable.forPath(spark, path).detail().select("properties").head()
                 .getJavaMap(0);
         String missing = properties.entrySet().stream().filter(p -> !present.containsKey(p.getKey()))
                 .sorted(Map.Entry.comparingByKey()).map(p -> quoted(p.getKey()) + " = " + quoted(p.getValue())).collect(Collectors.joining(", "));
-        if (missing.isEmpty()) {
-            return false;
+        if (!missing.isEmpty()) {
+            spark.sql("ALTER TABLE " + table + " SET TBLPROPERTIES (" + missing + ")");
+            commits++;
         }
-        spark.sql("ALTER TABLE delta.`" + path.replace("`", "``") + "` SET TBLPROPERTIES (" + missing + ")");
-        return true;
+        return commits;
     }
 
     private static String quoted(String literal) {

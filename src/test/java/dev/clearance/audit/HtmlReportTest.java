@@ -41,7 +41,7 @@ class HtmlReportTest {
                         new ReasonCount("generative_training", "NO_AI_TAG", 12),
                         new ReasonCount("recommendation", "STATE_NOT_ELIGIBLE", 10)) : List.of(),
                 List.of(new QuarantineCount("consents", "UNKNOWN_ENUM", 3), new QuarantineCount("tracks", "BLANK_KEY", 1)),
-                status == RunStatus.SUCCEEDED ? 300 : 0);
+                status == RunStatus.SUCCEEDED ? 300 : 0, null);
     }
 
     private static ReportData data() {

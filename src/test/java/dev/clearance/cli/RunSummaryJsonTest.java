@@ -120,6 +120,7 @@ class RunSummaryJsonTest {
                  "run_id": "run-20260601T000000Z", "as_of": "2026-06-01T00:00:00Z",
                  "started_at": "started_at", "finished_at": "finished_at",
                  "policy": {"version": "$POLICY_VERSION", "sha256": "$SHA"},
+                 "mode": "full", "mode_reason": "no earlier run succeeded on this output root",
                  "inputs": %s,
                  "outputs": [%s, {"table": "runs", "path": "$DIR/out/runs", "version": 2, "rows": 1}],
                  "counts": %s}
@@ -135,6 +136,7 @@ class RunSummaryJsonTest {
                  "run_id": "run-20260601T000000Z", "as_of": "2026-06-01T00:00:00Z",
                  "started_at": "started_at", "finished_at": "finished_at",
                  "policy": {"version": "$POLICY_VERSION", "sha256": "$SHA"},
+                 "mode": "full", "mode_reason": "no earlier run succeeded on this output root",
                  "inputs": %s,
                  "outputs": [%s],
                  "counts": %s}
@@ -153,6 +155,7 @@ class RunSummaryJsonTest {
                  "run_id": "run-20260501T000000Z", "as_of": "2026-05-01T00:00:00Z",
                  "started_at": "started_at", "finished_at": "finished_at",
                  "policy": {"version": "$POLICY_VERSION", "sha256": "$SHA"},
+                 "mode": null, "mode_reason": null,
                  "inputs": [], "outputs": [], "counts": null}
                 """));
     }
@@ -170,6 +173,7 @@ class RunSummaryJsonTest {
                  "run_id": "bad-batch", "as_of": "as_of",
                  "started_at": "started_at", "finished_at": "finished_at",
                  "policy": {"version": "$POLICY_VERSION", "sha256": "$SHA"},
+                 "mode": "full", "mode_reason": "no earlier run succeeded on this output root",
                  "inputs": %s,
                  "outputs": [{"table": "quarantine", "path": "$DIR/out/quarantine", "version": 1, "rows": 1},
                              {"table": "runs", "path": "$DIR/out/runs", "version": 2, "rows": 1}],
@@ -189,6 +193,7 @@ class RunSummaryJsonTest {
                  "run_id": "run-20260531T220000Z", "as_of": "2026-05-31T22:00:00Z",
                  "started_at": "started_at", "finished_at": "finished_at",
                  "policy": {"version": "$POLICY_VERSION", "sha256": "$SHA"},
+                 "mode": null, "mode_reason": null,
                  "inputs": [], "outputs": [], "counts": null}
                 """));
     }
@@ -204,7 +209,7 @@ class RunSummaryJsonTest {
                  "message": "job configuration $DIR/missing.yaml does not exist",
                  "run_id": "run-20260601T000000Z", "as_of": "2026-06-01T00:00:00Z",
                  "started_at": "started_at", "finished_at": "finished_at",
-                 "policy": null, "inputs": [], "outputs": [], "counts": null}
+                 "policy": null, "mode": null, "mode_reason": null, "inputs": [], "outputs": [], "counts": null}
                 """));
 
         // An output root under a regular file: the run lease cannot be created (an I/O failure, exit 70).
@@ -223,6 +228,7 @@ class RunSummaryJsonTest {
                 {"status": "FAILED", "exit_code": 70, "already_succeeded": false, "message": "message",
                  "run_id": "io", "as_of": null, "started_at": "started_at", "finished_at": "finished_at",
                  "policy": {"version": "$POLICY_VERSION", "sha256": "$SHA"},
+                 "mode": null, "mode_reason": null,
                  "inputs": [], "outputs": [], "counts": null}
                 """));
     }

@@ -26,6 +26,7 @@ class JobConfigTest {
         assertThat(config.output()).isEqualTo(cwd.resolve("data/out").toString());
         assertThat(config.policy()).isEqualTo(cwd.resolve("conf/policy.yaml"));
         assertThat(config.maxQuarantineFraction()).isEqualTo(0.01);
+        assertThat(config.maxChangedFraction()).isEqualTo(0.2);
         assertThat(config.sparkMaster()).isEqualTo("local[*]");
         assertThat(config.sparkConf()).containsEntry("spark.sql.shuffle.partitions", "8");
         assertThat(config.lineage()).isEmpty();
@@ -44,6 +45,9 @@ class JobConfigTest {
                 """;
         JobConfig ok = JobConfig.load(Fixtures.write(dir.resolve("ok.yaml"), valid));
         assertThat(ok.sparkConf()).isEqualTo(Map.of());
+        assertThat(ok.maxChangedFraction()).isEqualTo(JobConfig.DEFAULT_MAX_CHANGED_FRACTION);
+        assertThat(JobConfig.load(Fixtures.write(dir.resolve("changed.yaml"),
+                valid + "incremental: {max_changed_fraction: 0.05}\n")).maxChangedFraction()).isEqualTo(0.05);
         assertThat(ok.location(InputTable.LICENSES).path()).isEqualTo("s3a://bucket/lake/licenses");
         assertThat(ok.location(InputTable.TRACKS).path()).isEqualTo(Path.of("a").toAbsolutePath().toString());
 
@@ -52,6 +56,9 @@ class JobConfigTest {
                 "unknown key 'lake.tracks.owner'");
         assertFails(dir, valid + "retries: 3\n", "unknown key 'retries'");
         assertFails(dir, valid.replace("max_fraction: 0.5", "max_fraction: 2"), "quarantine.max_fraction must be between 0 and 1");
+        assertFails(dir, valid + "incremental: {max_changed_fraction: -0.1}\n",
+                "incremental.max_changed_fraction must be between 0 and 1");
+        assertFails(dir, valid + "incremental: {max_changed: 0.1}\n", "unknown key 'incremental.max_changed'");
         assertFails(dir, valid.replace("output: out\n", ""), "missing required key 'output'");
         assertFails(dir, valid.replace("  consents: {path: c, format: delta}\n", ""), "missing required key 'lake.consents'");
     }

@@ -212,6 +212,7 @@ class LineageTest {
                 .isEqualTo(MAPPER.readTree("""
                         {"run_id": "run-20260601T000000Z", "as_of": "2026-06-01T00:00:00Z",
                          "policy_version": "%s", "policy_sha256": "%s", "exit_code": 0,
+                         "mode": "full", "mode_reason": "no earlier run succeeded on this output root",
                          "counts": {"decisions": {"recommendation": {"included": 2, "excluded": 0},
                                                   "fraud_detection": {"included": 2, "excluded": 0},
                                                   "generative_training": {"included": 1, "excluded": 1}},
@@ -348,6 +349,7 @@ class LineageTest {
         ObjectNode valid = (ObjectNode) MAPPER.readTree("""
                 {"_producer": "%s", "_schemaURL": "%s", "run_id": "r1", "as_of": "2026-06-01T00:00:00Z",
                  "policy_version": "v1", "policy_sha256": "%s", "exit_code": 4,
+                 "mode": "full", "mode_reason": "run --full was given",
                  "counts": {"decisions": null, "reasons": null,
                             "quarantine": {"tracks": {}, "licenses": {"UNKNOWN_ENUM": 1}, "consents": {}},
                             "quarantined_rows": 1, "ledger_rows": 0}}
@@ -357,6 +359,8 @@ class LineageTest {
                 valid.deepCopy().put("as_of", "yesterday"),
                 valid.deepCopy().put("policy_sha256", "ABC"),
                 valid.deepCopy().put("colour", "blue"),
+                valid.deepCopy().put("mode", "partial"),
+                (ObjectNode) valid.deepCopy().without("mode_reason"),
                 (ObjectNode) valid.deepCopy().without("exit_code"),
                 (ObjectNode) valid.deepCopy().without("run_id"),
                 valid.deepCopy().put("_schemaURL", "https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/RunFacet"));
@@ -385,7 +389,8 @@ class LineageTest {
                 InputTable.TRACKS, new JobConfig.TableLocation("/lake/tracks", TableFormat.DELTA),
                 InputTable.LICENSES, new JobConfig.TableLocation("/lake/licenses", TableFormat.DELTA),
                 InputTable.CONSENTS, new JobConfig.TableLocation("/lake/consents", TableFormat.PARQUET));
-        return new JobConfig(lake, "/out", Fixtures.DEFAULT_POLICY, 0.01, "local[2]", Map.of(),
+        return new JobConfig(lake, "/out", Fixtures.DEFAULT_POLICY, 0.01, JobConfig.DEFAULT_MAX_CHANGED_FRACTION,
+                "local[2]", Map.of(),
                 Optional.of(new LineageConfig("governance", "clearance.daily", target)));
     }
 }

@@ -72,6 +72,24 @@ class RunCommitsTest {
     }
 
     @Test
+    void aTableWrittenBeforeGetsTheColumnsItLacksAndKeepsItsRows(SparkSession spark) {
+        String path = dir.resolve("runs").toString();
+        rows(spark, "old").write().format("delta").save(path);
+        StructType wider = SCHEMA.add("mode", DataTypes.StringType);
+        RunCommits.Target target = new RunCommits.Target("runs", path, wider, Map.of());
+        List<String> seen = new ArrayList<>();
+        try (RunCommits commits = new RunCommits(spark, "run-a", () -> {}, (k, t, v) -> seen.add(k + ":" + t + "@" + v))) {
+            commits.replaceWhere(target, spark.createDataFrame(List.of(RowFactory.create("new", "incremental")), wider),
+                    "id = 'new'");
+        }
+        assertThat(seen).containsExactly("1:runs@1", "2:runs@2");
+        assertThat(DeltaTables.commits(spark, path)).extracting(Commit::operation)
+                .containsExactly("WRITE", "ADD COLUMNS", "WRITE");
+        assertThat(DeltaTables.read(spark, path).collectAsList()).extracting(Row::toString)
+                .containsExactlyInAnyOrder("[old,null]", "[new,incremental]");
+    }
+
+    @Test
     void everyCommitIncludingTheTableCreationCarriesTheRunIdAndEachWriteReturnsItsOwnVersion(SparkSession spark) {
         List<String> seen = new ArrayList<>();
         try (RunCommits commits = new RunCommits(spark, "run-a", () -> {}, (k, t, v) -> seen.add(k + ":" + t + "@" + v))) {

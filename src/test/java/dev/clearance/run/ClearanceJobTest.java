@@ -20,6 +20,7 @@ import dev.clearance.runlog.RunLog;
 import dev.clearance.runlog.RunRecord.PurposeCount;
 import dev.clearance.runlog.RunRecord.QuarantineCount;
 import dev.clearance.runlog.RunRecord.ReasonCount;
+import dev.clearance.runlog.RunMode;
 import dev.clearance.runlog.RunRecord;
 import dev.clearance.runlog.RunStatus;
 import dev.clearance.spark.DeltaTables;
@@ -216,6 +217,9 @@ class ClearanceJobTest {
                 "t4/recommendation INCLUDED []", "t4/fraud_detection INCLUDED []", "t4/generative_training INCLUDED []");
         assertThat(second.ledgerRows()).isEqualTo(10);
         assertThat(ledger("first")).hasSize(9);
+        // Run "first" read another lake (the shared one this test's output root was copied from).
+        assertThat(second.mode()).isEqualTo(RunMode.full("tracks is read from " + dir.resolve("lake/tracks")
+                + ", run first read it from " + shared.resolve("lake/tracks")));
 
         // lineage/current: this run's rows where something changed, the earlier ledger row where nothing did.
         List<String> current = table(OutputRoot.CURRENT).collectAsList().stream()
@@ -474,7 +478,7 @@ class ClearanceJobTest {
         RunLog runLog = new OutputRoot(SparkExtension.spark(), dir.resolve("out").toString()).runLog();
         Fixtures.forgeRunRow(runLog, new RunRecord(second.runId(), second.asOf(), second.startedAt(), null, RunStatus.RUNNING,
                 second.policyVersion(), second.policySha256(), null, second.inputs(), List.of(), List.of(), List.of(),
-                List.of(), 0));
+                List.of(), 0, null));
         tracks.add(track("t5", "u2", "ACTIVE", null, null));
         licenses.add(license("l5", "t5", "SELF", null, null, null));
         config(0.5);
@@ -504,7 +508,7 @@ class ClearanceJobTest {
         Fixtures.forgeRunRow(new OutputRoot(SparkExtension.spark(), dir.resolve("out").toString()).runLog(),
                 new RunRecord(first.runId(),
                 first.asOf(), first.startedAt(), null, RunStatus.RUNNING, first.policyVersion(), "0".repeat(64), null,
-                first.inputs(), List.of(), List.of(), List.of(), List.of(), 0));
+                first.inputs(), List.of(), List.of(), List.of(), List.of(), 0, null));
         assertThatThrownBy(() -> run(config, T1, "first"))
                 .isInstanceOf(RunConflictException.class)
                 .hasMessageContaining("already wrote ledger rows under policy sha256 " + "0".repeat(64));

@@ -22,7 +22,7 @@ class RunPlannerTest {
 
     private static RunRecord run(String id, Instant asOf, RunStatus status, String sha) {
         return new RunRecord(id, asOf, asOf, status == RunStatus.RUNNING ? null : asOf.plusSeconds(60), status, "v1",
-                sha, null, List.of(), List.of(), List.of(), List.of(), List.of(), 0);
+                sha, null, List.of(), List.of(), List.of(), List.of(), List.of(), 0, null);
     }
 
     private static RunPlan plan(List<RunRecord> runs, Set<String> ledgerAppends, String runId,
