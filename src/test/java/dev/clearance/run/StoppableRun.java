@@ -8,28 +8,32 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
+import java.util.stream.Collectors;
 
 /**
- * A run in its own JVM that stops at its k-th commit, for the crash and concurrency tests. It prints
- * {@code AT commit <k>} once that commit is done, then either hangs in the committing thread until it is killed
- * ({@code hang}), or waits for a file to appear and goes on ({@code pause:<file>}). It prints {@code DONE} when
- * the run succeeds, and otherwise {@code EXIT <code> <message>} and exits with the run's exit code.
+ * A run in its own JVM that stops at some of its commits, for the crash and concurrency tests. At each stop it
+ * prints {@code AT commit <k> <table>} once that commit is done, then either hangs in the committing thread until
+ * it is killed ({@code hang}), or waits for the file {@code <dir>/<k>} to appear and goes on ({@code pause:<dir>}).
+ * It prints {@code DONE} when the run succeeds, and otherwise {@code EXIT <code> <message>} and exits with the
+ * run's exit code.
  *
- * <p>Arguments: config, as_of, run_id, k, behaviour.
+ * <p>Arguments: config, as_of, run_id, the commits to stop at (comma-separated), behaviour.
  */
 public final class StoppableRun {
     private StoppableRun() {}
 
     public static void main(String[] args) throws Exception {
         JobConfig job = JobConfig.load(Path.of(args[0]));
-        int stopAt = Integer.parseInt(args[3]);
+        Set<Integer> stops = Arrays.stream(args[3].split(",")).map(Integer::valueOf).collect(Collectors.toSet());
         String behaviour = args[4];
         RunObserver stop = new RunObserver() {
             @Override
             public void committed(int ordinal, String table, long version) {
-                if (ordinal == stopAt) {
+                if (stops.contains(ordinal)) {
                     arrive(ordinal, table, behaviour);
                 }
             }
@@ -56,9 +60,9 @@ public final class StoppableRun {
             if (behaviour.equals("hang")) {
                 new CountDownLatch(1).await();
             } else if (behaviour.startsWith("pause:")) {
-                Path release = Path.of(behaviour.substring("pause:".length()));
+                Path release = Path.of(behaviour.substring("pause:".length())).resolve(String.valueOf(ordinal));
                 while (!Files.exists(release)) {
-                    Thread.sleep(100);
+                    Thread.sleep(50);
                 }
             }
         } catch (InterruptedException e) {
