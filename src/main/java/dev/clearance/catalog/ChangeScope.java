@@ -41,8 +41,9 @@ public final class ChangeScope {
     /**
      * The track_ids to decide again, distinct: tracks with a changed row (before and after), the tracks of a
      * changed license and of every license sharing its license_id, the tracks of every user with a changed consent
-     * event or sharing its event_id, and of both uploaders of a changed track; and the time crossings in
-     * {@code (after, upTo]}: licenses that start or end, consent events that become effective.
+     * event or sharing its event_id; and the time crossings in {@code (after, upTo]}: licenses that start or end,
+     * consent events that become effective. A changed track is decided with its uploader's consents as they are
+     * now, so the uploader's other tracks, whose rows and consents did not change, are not among them.
      *
      * @param changes per input, its change feed ({@link #CHANGE_TYPE} and the input's columns)
      * @param rows    per input, all its rows at this run's version
@@ -65,7 +66,6 @@ public final class ChangeScope {
         Dataset<Row> userIds = changedConsents.select(USER_ID)
                 .union(consents.join(changedKeys(InputTable.CONSENTS, changedConsents), EVENT_ID, "left_semi")
                         .select(USER_ID))
-                .union(changedTracks.select(col(UPLOADER_ID).as(USER_ID)))
                 .union(consents.filter(within(col(EVENT_TS), after, upTo)).select(USER_ID))
                 .distinct();
         Dataset<Row> tracksOfUsers = tracks.join(userIds, tracks.col(UPLOADER_ID).equalTo(userIds.col(USER_ID)),
