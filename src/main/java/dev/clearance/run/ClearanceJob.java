@@ -42,8 +42,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One Clearance run, in the order that keeps every published state supported by a recorded decision: plan,
- * open the inputs, take the lease, then the RUNNING row, the quarantine, the ledger, lineage/current and the
- * curated tables (concurrently), and the SUCCEEDED row last. Every commit is fenced by the lease and carries
+ * open the inputs, take the lease, then the RUNNING row; choose the mode (for an incremental run, read the changes
+ * and find the affected tracks); then the quarantine, the ledger, lineage/current and the curated tables
+ * (concurrently), and the SUCCEEDED row last. Every commit is fenced by the lease and carries
  * the run_id; every step is idempotent for the same run_id, so a run that died is completed by running it again.
  */
 public final class ClearanceJob {
@@ -112,10 +113,16 @@ public final class ClearanceJob {
     private RunRecord publish(SparkWork work, RunCommits commits, RunRecord running, Map<InputTable, Snapshot> inputs,
                               RunPlan plan, boolean forcedFull) {
         String runId = running.runId();
-        ReadChanges.Result mode = mode(work, running, inputs, plan, forcedFull);
-        Optional<FindAffected.Result> scope = mode.changes().isEmpty() ? Optional.empty()
-                : Optional.of(new FindAffected(work, outputs).execute(mode.changes(), inputs, plan.previous().get(),
-                        running.asOf()));
+        record Mode(RunMode mode, Optional<FindAffected.Result> scope) {}
+        Mode chosen = work.stage(Stage.CHANGES, "choosing the run's mode", () -> {
+            ReadChanges.Result changes = new ReadChanges(work, spark, config.maxChangedFraction())
+                    .execute(ChooseMode.precheck(forcedFull, plan.previous(), policy.sha256(), versions(inputs)), inputs);
+            LOG.info("run {} is {}: {}", runId, changes.mode().kind().label(), changes.mode().reason());
+            return new Mode(changes.mode(), changes.changes().isEmpty() ? Optional.empty()
+                    : Optional.of(new FindAffected(work, outputs).execute(changes.changes(), inputs,
+                            plan.previous().get(), running.asOf())));
+        });
+        Optional<FindAffected.Result> scope = chosen.scope();
         scope.ifPresent(s -> LOG.info("run {}: {} tracks affected since run {}", runId,
                 String.format("%,d", s.tracks()), plan.previous().get().runId()));
         record Checked(ValidateInputs.Result rows, PublishQuarantine.Result quarantine) {}
@@ -131,7 +138,7 @@ public final class ClearanceJob {
             QuarantineLimitException limit = Errors.quarantineLimit(config.maxQuarantineFraction(),
                     String.join("; ", quarantine.overLimit()), runId);
             record(commits, finished(running, RunStatus.FAILED, limit.getMessage(), List.of(quarantine.output()),
-                    List.of(), List.of(), quarantine.counts(), 0, mode.mode()));
+                    List.of(), List.of(), quarantine.counts(), 0, chosen.mode()));
             throw limit;
         }
         DecidePairs decide = new DecidePairs(work, policy, running.asOf());
@@ -147,22 +154,16 @@ public final class ClearanceJob {
         written.addAll(new PublishOutputs(work, commits, outputs, stamp, scope.map(FindAffected.Result::affected))
                 .execute(decided, diffed, plan.ledgerWritten(), purposesThatLeft(plan.previous())));
         RunRecord done = finished(running, RunStatus.SUCCEEDED, null, written, decided.purposes(), decided.reasons(),
-                quarantine.counts(), diffed.ledgerRows(), mode.mode());
+                quarantine.counts(), diffed.ledgerRows(), chosen.mode());
         work.stage(Stage.FINISH, "recording the run", () -> record(commits, done));
         LOG.info("run {} succeeded: {} ledger rows, {} pairs current", runId, diffed.ledgerRows(), diffed.currentRows());
         return done;
     }
 
-    /** The run's mode, and for an incremental run every input's changes (contract §8). */
-    private ReadChanges.Result mode(SparkWork work, RunRecord running, Map<InputTable, Snapshot> inputs, RunPlan plan,
-                                    boolean forcedFull) {
+    private static Map<InputTable, InputVersion> versions(Map<InputTable, Snapshot> inputs) {
         Map<InputTable, InputVersion> versions = new EnumMap<>(InputTable.class);
         inputs.forEach((table, snapshot) -> versions.put(table, snapshot.version()));
-        ReadChanges.Result mode = work.stage(Stage.CHANGES, "choosing the run's mode", () ->
-                new ReadChanges(work, spark, config.maxChangedFraction()).execute(
-                        ChooseMode.precheck(forcedFull, plan.previous(), policy.sha256(), versions), inputs));
-        LOG.info("run {} is {}: {}", running.runId(), mode.mode().kind().label(), mode.mode().reason());
-        return mode;
+        return versions;
     }
 
     /** What the run log allows, from its rows and the runs whose ledger append is committed. */

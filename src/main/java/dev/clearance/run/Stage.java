@@ -7,7 +7,7 @@ package dev.clearance.run;
 public enum Stage {
     /** Reading the run log, opening the inputs, taking the lease, writing the RUNNING row. */
     PLAN("plan"),
-    /** Choosing the mode and, for an incremental run, reading every input's changes since the previous run. */
+    /** Choosing the mode; for an incremental run, reading every input's changes and finding the affected tracks. */
     CHANGES("changes"),
     /** Checking every input row and writing the quarantine. */
     READ_VALIDATE("read+validate"),
