@@ -51,11 +51,11 @@ public final class BenchReport {
         return out.toString();
     }
 
-    private static double seconds(long nanos) {
+    static double seconds(long nanos) {
         return nanos / 1e9;
     }
 
-    private static String bytes(long n) {
+    static String bytes(long n) {
         if (n < 0) {
             return "n/a";
         }

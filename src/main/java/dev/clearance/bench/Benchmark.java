@@ -221,7 +221,7 @@ public final class Benchmark {
     }
 
     /** CPU time of the whole process (driver and local executors), all threads. */
-    private static long cpuNanos() {
+    static long cpuNanos() {
         return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
                 .getProcessCpuTime();
     }
@@ -237,6 +237,22 @@ public final class Benchmark {
             return -1;
         } catch (IOException e) {
             return -1;
+        }
+    }
+
+    /** A copy of a local directory tree: a lake, or a finished run's output root. */
+    public static void copyTree(Path from, Path to) {
+        try (Stream<Path> paths = Files.walk(from)) {
+            for (Path path : paths.toList()) {
+                Path target = to.resolve(from.relativize(path).toString());
+                if (Files.isDirectory(path)) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.copy(path, target);
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot copy " + from + " to " + to, e);
         }
     }
 

@@ -60,7 +60,8 @@ public final class InPlace {
     /**
      * A curated table changed by {@code changes} ({@link #curatedChanges}). The rows to delete, insert and update
      * are found first, so that the MERGE touches only the files that hold them: a MERGE that deletes whatever its
-     * source lacks has to rewrite every file of the table.
+     * source lacks has to rewrite every file of the table. {@code changes} must already be computed (the run keeps
+     * them under a plan of their own): Delta does not copy a MERGE's source first (SparkSessions).
      */
     public static DeltaMergeBuilder curated(DeltaTable curated, Dataset<Row> changes) {
         List<String> columns = OutputRoot.columns(OutputRoot.CURATED_SCHEMA);

@@ -113,22 +113,20 @@ public final class ClearanceJob {
     private RunRecord publish(SparkWork work, RunCommits commits, RunRecord running, Map<InputTable, Snapshot> inputs,
                               RunPlan plan, boolean forcedFull) {
         String runId = running.runId();
-        record Mode(RunMode mode, Optional<FindAffected.Result> scope) {}
-        Mode chosen = work.stage(Stage.CHANGES, "choosing the run's mode", () -> {
-            ReadChanges.Result changes = new ReadChanges(work, spark, config.maxChangedFraction())
-                    .execute(ChooseMode.precheck(forcedFull, plan.previous(), policy.sha256(), versions(inputs)), inputs);
-            LOG.info("run {} is {}: {}", runId, changes.mode().kind().label(), changes.mode().reason());
-            return new Mode(changes.mode(), changes.changes().isEmpty() ? Optional.empty()
-                    : Optional.of(new FindAffected(work, outputs).execute(changes.changes(), inputs,
-                            plan.previous().get(), running.asOf())));
-        });
+        ChooseRunMode.Result chosen = new ChooseRunMode(work, new ReadChanges(work, spark, config.maxChangedFraction()),
+                new FindAffected(work, outputs)).execute(forcedFull, plan.previous(), policy.sha256(), inputs,
+                running.asOf());
+        LOG.info("run {} is {}: {}", runId, chosen.mode().kind().label(), chosen.mode().reason());
         Optional<FindAffected.Result> scope = chosen.scope();
-        scope.ifPresent(s -> LOG.info("run {}: {} tracks affected since run {}", runId,
-                String.format("%,d", s.tracks()), plan.previous().get().runId()));
+        scope.ifPresent(s -> {
+            LOG.info("run {}: {} tracks affected since run {}", runId, String.format("%,d", s.tracks()),
+                    plan.previous().get().runId());
+            observer.scoped(chosen.changedRows(), s.tracks());
+        });
         record Checked(ValidateInputs.Result rows, PublishQuarantine.Result quarantine) {}
         Checked checked = work.stage(Stage.READ_VALIDATE, "validating every input row", () -> {
             ValidateInputs.Result rows = new ValidateInputs(work, policy, runId)
-                    .execute(inputs, scope.map(FindAffected.Result::validation));
+                    .execute(inputs, scope.map(FindAffected.Result::validation), chosen.counted());
             return new Checked(rows, new PublishQuarantine(work, commits, outputs, runId,
                     config.maxQuarantineFraction()).execute(rows));
         });
@@ -160,7 +158,7 @@ public final class ClearanceJob {
         return done;
     }
 
-    private static Map<InputTable, InputVersion> versions(Map<InputTable, Snapshot> inputs) {
+    static Map<InputTable, InputVersion> versions(Map<InputTable, Snapshot> inputs) {
         Map<InputTable, InputVersion> versions = new EnumMap<>(InputTable.class);
         inputs.forEach((table, snapshot) -> versions.put(table, snapshot.version()));
         return versions;

@@ -110,8 +110,9 @@ final class PublishOutputs {
             return appended(target, included, rows);
         }
         Dataset<Row> before = DeltaTables.read(outputs.spark(), target.path());
-        Dataset<Row> changes = InPlace.curatedChanges(
-                affected.map(tracks -> before.join(tracks, TRACK_ID, "left_semi")).orElse(before), included);
+        // Computed once, by the count, for the MERGE's source too (which Delta then need not copy, SparkSessions).
+        Dataset<Row> changes = work.checkpoint(InPlace.curatedChanges(
+                affected.map(tracks -> before.join(tracks, TRACK_ID, "left_semi")).orElse(before), included));
         long changed = work.describe("finding what changes in " + target.table(), changes::count);
         return commit(target, rows, changed, curated -> InPlace.curated(curated, changes));
     }

@@ -24,10 +24,14 @@ import org.apache.spark.sql.SparkSession;
  */
 final class ReadChanges {
     /**
-     * @param changes per input, its changed rows (every image: inserted, deleted, before and after an update,
-     *                with Delta's {@code _change_type}); empty for a full run
+     * @param changes     per input, its changed rows (every image: inserted, deleted, before and after an update,
+     *                    with Delta's {@code _change_type}); empty for a full run
+     * @param totals      per input whose rows were counted to choose the mode, its row count (validation needs
+     *                    them too)
+     * @param changedRows the changed rows of every input, update pre-images not counted
      */
-    record Result(RunMode mode, Map<InputTable, Dataset<Row>> changes) {}
+    record Result(RunMode mode, Map<InputTable, Dataset<Row>> changes, Map<InputTable, Long> totals,
+                  long changedRows) {}
 
     private final SparkWork work;
     private final SparkSession spark;
@@ -41,7 +45,7 @@ final class ReadChanges {
 
     Result execute(ChooseMode.Precheck precheck, Map<InputTable, Snapshot> inputs) {
         if (precheck instanceof ChooseMode.Full full) {
-            return new Result(full.mode(), Map.of());
+            return new Result(full.mode(), Map.of(), Map.of(), 0);
         }
         ChooseMode.Candidate candidate = (ChooseMode.Candidate) precheck;
         Map<InputTable, Dataset<Row>> changes = new EnumMap<>(InputTable.class);
@@ -59,11 +63,18 @@ final class ReadChanges {
         }
         List<ChooseMode.Read> read = work.inParallel(reading);
         Map<InputTable, ChooseMode.Read> byTable = new EnumMap<>(InputTable.class);
+        Map<InputTable, Long> totals = new EnumMap<>(InputTable.class);
         for (InputTable table : InputTable.values()) {
-            byTable.put(table, read.get(table.ordinal()));
+            ChooseMode.Read one = read.get(table.ordinal());
+            byTable.put(table, one);
+            if (one.unreadable().isEmpty()) {
+                totals.put(table, one.totalRows());
+            }
         }
         RunMode mode = ChooseMode.choose(candidate, byTable, maxChangedFraction);
-        return new Result(mode, mode.incremental() ? Map.copyOf(changes) : Map.of());
+        long changedRows = byTable.values().stream().mapToLong(ChooseMode.Read::changedRows).sum();
+        return new Result(mode, mode.incremental() ? Map.copyOf(changes) : Map.of(), Map.copyOf(totals),
+                mode.incremental() ? changedRows : 0);
     }
 
     /** One input's changes over {@code range}, counted; any failure to read them is a reason, not an error. */

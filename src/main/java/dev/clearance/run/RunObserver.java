@@ -12,6 +12,9 @@ public interface RunObserver {
 
     default void stageFinished(Stage stage, long nanos) {}
 
+    /** An incremental run read {@code changedRows} changed input rows, which affect {@code affectedTracks} tracks. */
+    default void scoped(long changedRows, long affectedTracks) {}
+
     /** The run's {@code ordinal}-th commit (from 1) is done: {@code table} is now at {@code version}. */
     default void committed(int ordinal, String table, long version) {}
 }

@@ -172,6 +172,16 @@ final class SparkWork implements AutoCloseable {
         return persist(rows, StorageLevel.DISK_ONLY());
     }
 
+    /**
+     * Keeps a result computed on its first use, under a plan that no longer reads its inputs. Unlike a persisted
+     * Dataset, which Spark matches against every later query's plan (and, when it reads a Delta table, Delta lists
+     * that table's files again each time), it costs nothing once written. Lost with an executor: the run then fails
+     * and its rerun completes it.
+     */
+    Dataset<Row> checkpoint(Dataset<Row> rows) {
+        return rows.localCheckpoint(false);
+    }
+
     private Dataset<Row> persist(Dataset<Row> rows, StorageLevel level) {
         Dataset<Row> cached = rows.persist(level);
         persisted.add(cached);

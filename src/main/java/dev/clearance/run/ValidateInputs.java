@@ -59,8 +59,10 @@ final class ValidateInputs {
         this.runId = runId;
     }
 
-    Result execute(Map<InputTable, Snapshot> inputs, Optional<Scope> scope) {
-        // Each input's row count and its duplicate keys (computed over the key column alone): six small jobs at once.
+    /** @param counted the row counts of inputs already counted in this run (by the mode choice): not counted again */
+    Result execute(Map<InputTable, Snapshot> inputs, Optional<Scope> scope, Map<InputTable, Long> counted) {
+        // Each input's row count and its duplicate keys (computed over the key column alone): up to six small jobs
+        // at once.
         List<Callable<Long>> scanning = new ArrayList<>();
         Map<InputTable, Dataset<Row>> checked = new EnumMap<>(InputTable.class);
         Map<InputTable, Dataset<Row>> duplicateKeys = new EnumMap<>(InputTable.class);
@@ -73,7 +75,8 @@ final class ValidateInputs {
             Dataset<Row> keys = work.persist(RowValidation.duplicateKeys(table, sharing));
             checked.put(table, deciding);
             duplicateKeys.put(table, keys);
-            scanning.add(() -> work.describe("counting " + table.tableName(), rows::count));
+            Long known = counted.get(table);
+            scanning.add(known != null ? () -> known : () -> work.describe("counting " + table.tableName(), rows::count));
             scanning.add(() -> work.describe("finding duplicate " + table.keyColumn() + " in " + table.tableName(),
                     keys::count));
         }

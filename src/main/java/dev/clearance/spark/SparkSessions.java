@@ -18,6 +18,12 @@ public final class SparkSessions {
     private static final List<String> LOCALE_FLAGS = List.of("-Duser.language=en", "-Duser.country=US");
     /** Tasks of the Spark job by which Delta rebuilds a table's state from its log (Delta's default: 50). */
     static final String SNAPSHOT_PARTITIONS = "spark.databricks.delta.snapshotPartitions";
+    /**
+     * Whether a MERGE first copies its source. Delta does so by default for a source that is not a plain read of
+     * Delta tables, in case it would give other rows the second time it is read. Every Clearance MERGE source is
+     * already a kept Dataset computed from pinned table versions, so the copy would be a second one.
+     */
+    static final String MERGE_MATERIALIZE_SOURCE = "spark.databricks.delta.merge.materializeSource";
     /** Enough for the few hundred files of a version of any Clearance table (docs/performance.md). */
     private static final int MAX_SNAPSHOT_PARTITIONS = 16;
 
@@ -75,7 +81,7 @@ public final class SparkSessions {
      */
     private static void applyRuntimeSettings(SparkSession spark) {
         spark.conf().set("spark.sql.session.timeZone", "UTC");
-        sizedToParallelism(spark.sparkContext().defaultParallelism()).forEach((key, value) -> {
+        runtimeDefaults(spark.sparkContext().defaultParallelism()).forEach((key, value) -> {
             if (!spark.conf().contains(key)) {
                 spark.conf().set(key, value);
             }
@@ -83,12 +89,13 @@ public final class SparkSessions {
     }
 
     /**
-     * Settings whose default suits neither a laptop nor a cluster. Delta rebuilds a table's state after every
-     * commit and on every first read, a dozen times a run: with its default of 50 tasks, on two cores, those jobs
-     * took 9 s of a 1M-track run; on a cluster, a version of any Clearance table lists a few hundred files.
+     * Settings whose default does not suit Clearance. Delta rebuilds a table's state after every commit and on every
+     * first read, a dozen times a run: with its default of 50 tasks, on two cores, those jobs took 9 s of a 1M-track
+     * run; on a cluster, a version of any Clearance table lists a few hundred files. And the MERGE sources need no
+     * copy ({@link #MERGE_MATERIALIZE_SOURCE}).
      */
-    static Map<String, String> sizedToParallelism(int parallelism) {
+    static Map<String, String> runtimeDefaults(int parallelism) {
         int tasks = Math.max(1, Math.min(MAX_SNAPSHOT_PARTITIONS, parallelism));
-        return Map.of(SNAPSHOT_PARTITIONS, String.valueOf(tasks));
+        return Map.of(SNAPSHOT_PARTITIONS, String.valueOf(tasks), MERGE_MATERIALIZE_SOURCE, "none");
     }
 }

@@ -3,6 +3,7 @@ package dev.clearance.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.clearance.run.Stage;
+import dev.clearance.testing.Cli;
 import dev.clearance.testing.SparkExtension;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -50,5 +51,34 @@ class BenchCommandTest {
         assertThat(dir.resolve("lake-400-s1/tracks/_delta_log")).exists();
         assertThat(dir.resolve("out-400-s1")).doesNotExist();
         assertThat(dir.resolve("out-400-s1-floor")).doesNotExist();
+    }
+
+    @Test
+    void withChurnTimesTheSecondRunAsChosenAgainstTheSameRunForcedFullAndTheEmptyFloors() {
+        Cli.Result bench = Cli.run("bench", "--tracks", "300", "--churn", "0.05", "--dir", dir.toString());
+        String out = bench.out();
+
+        assertThat(bench.exitCode()).as(bench.err()).isZero();
+        assertThat(out).containsPattern("Clearance bench, a day of change: 3\\d\\d tracks \\([\\d,]+ input rows\\),"
+                + " 5.00% churn, 4 purposes");
+        String time = "\\s+\\d+\\.\\d\\s+\\d+\\.\\d\\s+";
+        assertThat(out).containsPattern("(?m)^first run" + time + "full\\s+all\\s+all\\s+1,\\d{3}\\s+1,\\d{3}$")
+                .containsPattern("(?m)^day of change\\s+\\d+\\.\\d\\s")
+                .containsPattern("(?m)^second run, as chosen" + time + "incremental\\s+[1-9][\\d,]*\\s+[1-9][\\d,]*\\s")
+                .containsPattern("(?m)^second run, forced full" + time + "full\\s+all\\s+all\\s")
+                // An hour later, nothing changed and nothing crossed as_of: no track to decide, no ledger row.
+                .containsPattern("(?m)^run with nothing changed" + time + "incremental\\s+0\\s+0\\s+0\\s+0$")
+                .containsPattern("(?m)^empty floor, warm JVM\\s+\\d+\\.\\d\\s")
+                .containsPattern("(?m)^empty floor, fresh JVM\\s+\\d+\\.\\d\\s")
+                .containsPattern("(?m)^second runs agree\\s+yes\\s")
+                .containsPattern("(?m)^as chosen / forced full\\s+\\d+\\.\\d\\d$")
+                .containsPattern("(?m)^changes\\s+\\d+\\.\\d\\s+\\d+\\.\\d$");
+        Path parquet = dir.resolve("lake-300-s1-churn-parquet");
+        assertThat(out).contains("node bench/duckdb/run.mjs --lake " + parquet);
+        assertThat(parquet.resolve("consents")).isDirectoryContaining("glob:**.parquet");
+        assertThat(dir.resolve("lake-300-s1/tracks/_delta_log")).exists();
+        assertThat(dir.resolve("lake-300-s1-churn")).doesNotExist();
+        assertThat(dir.resolve("out-300-s1-churn")).doesNotExist();
+        assertThat(dir.resolve("out-300-s1-churn-full")).doesNotExist();
     }
 }

@@ -46,6 +46,11 @@ class InPlaceTest {
         }
     }
 
+    /** As the run computes a MERGE's source: against the table as it stands, computed before the MERGE reads it. */
+    private static Dataset<Row> changes(SparkSession spark, String path, Dataset<Row> after) {
+        return InPlace.curatedChanges(DeltaTables.read(spark, path), after).localCheckpoint();
+    }
+
     /** Each change of {@code path} after {@code version}: "change_type track title". */
     private static List<String> changesAfter(SparkSession spark, String path, long version, String detail) {
         return spark.read().format("delta").option("readChangeFeed", "true").option("startingVersion", version + 1)
@@ -58,11 +63,11 @@ class InPlaceTest {
         String path = dir.resolve("curated").toString();
         Dataset<Row> first = spark.createDataFrame(List.of(curated("a", "A", "run-1"), curated("b", "B", "run-1"),
                 curated("c", "C", "run-1")), OutputRoot.CURATED_SCHEMA);
-        long v1 = commit(spark, "run-1", path, t -> InPlace.curated(t, InPlace.curatedChanges(t.toDF(), first)), true);
+        long v1 = commit(spark, "run-1", path, t -> InPlace.curated(t, changes(spark, path, first)), true);
         Dataset<Row> second = spark.createDataFrame(List.of(curated("a", "A", "run-2"), curated("b", "B2", "run-2"),
                 curated("d", "D", "run-2")), OutputRoot.CURATED_SCHEMA);
 
-        commit(spark, "run-2", path, t -> InPlace.curated(t, InPlace.curatedChanges(t.toDF(), second)), true);
+        commit(spark, "run-2", path, t -> InPlace.curated(t, changes(spark, path, second)), true);
 
         assertThat(DeltaTables.read(spark, path).collectAsList()).extracting(r -> r.getAs("track_id") + " "
                 + r.getAs("title") + " " + r.getAs("run_id")).containsExactlyInAnyOrder("a A run-1", "b B2 run-2",

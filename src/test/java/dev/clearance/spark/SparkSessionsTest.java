@@ -25,11 +25,13 @@ class SparkSessionsTest {
     }
 
     @Test
-    void deltaRebuildsTableStateInAsManyTasksAsTheSessionHasCoresUpToSixteen(SparkSession spark) {
-        assertThat(SparkSessions.sizedToParallelism(1)).containsExactly(entry(SparkSessions.SNAPSHOT_PARTITIONS, "1"));
-        assertThat(SparkSessions.sizedToParallelism(200)).containsExactly(entry(SparkSessions.SNAPSHOT_PARTITIONS, "16"));
-        // the test session (local[2]) leaves it unset, so the job's choice applies
+    void deltaRebuildsTableStateInAsManyTasksAsTheSessionHasCoresUpToSixteenAndCopiesNoMergeSource(SparkSession spark) {
+        assertThat(SparkSessions.runtimeDefaults(1)).containsOnly(entry(SparkSessions.SNAPSHOT_PARTITIONS, "1"),
+                entry(SparkSessions.MERGE_MATERIALIZE_SOURCE, "none"));
+        assertThat(SparkSessions.runtimeDefaults(200)).contains(entry(SparkSessions.SNAPSHOT_PARTITIONS, "16"));
+        // the test session (local[2]) leaves them unset, so the job's choice applies
         assertThat(spark.conf().get(SparkSessions.SNAPSHOT_PARTITIONS)).isEqualTo("2");
+        assertThat(spark.conf().get(SparkSessions.MERGE_MATERIALIZE_SOURCE)).isEqualTo("none");
     }
 
     @Test
