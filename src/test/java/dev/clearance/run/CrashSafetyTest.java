@@ -255,17 +255,8 @@ class CrashSafetyTest {
         assertNoCuratedVersionEverHeldAnExcludedTrack(output);
     }
 
-    /** Each output table of {@code root} as its rows' texts, sorted: a multiset compared in one read per table. */
     private static Map<String, List<String>> contents(Path root) {
-        OutputRoot tables = new OutputRoot(SparkExtension.spark(), root.toString());
-        Map<String, List<String>> contents = new TreeMap<>();
-        List<String> names = new ArrayList<>(List.of(OutputRoot.LEDGER, OutputRoot.CURRENT, OutputRoot.QUARANTINE));
-        Fixtures.defaultPolicy().purposeNames().forEach(purpose -> names.add(OutputRoot.CURATED_DIR + "/" + purpose));
-        for (String table : names) {
-            contents.put(table, DeltaTables.read(SparkExtension.spark(), tables.path(table)).collectAsList().stream()
-                    .map(Row::toString).sorted().toList());
-        }
-        return contents;
+        return Fixtures.contents(root, Fixtures.defaultPolicy().purposeNames());
     }
 
     /** The rows of every output of the uninterrupted runs, so no ledger row twice either (the reference has none). */

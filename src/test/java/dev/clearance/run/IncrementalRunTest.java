@@ -107,13 +107,18 @@ class IncrementalRunTest {
         sql("UPDATE %s SET state = 'TAKEN_DOWN' WHERE track_id = 'n1'", InputTable.TRACKS);
         sql("UPDATE %s SET action = 'OPT_OUT' WHERE event_id = 'eb1'", InputTable.CONSENTS);
         sql("UPDATE %s SET license_id = 'lfix' WHERE trim(license_id) = ''", InputTable.LICENSES);
+        // And a generated day of change on top, several commits per table: edits, take-downs, transfers, removals,
+        // new uploads with their licences, licences starting and expiring, events of the day
+        // and late ones.
+        assertThat(Main.execute("generate", "--changes-from", dir.resolve("lake").toString(), "--churn", "0.05",
+                "--at", T3.toString(), "--seed", "7")).isZero();
         assertThat(runBoth(full, auto, T3, "run-3").kind()).isEqualTo(RunMode.Kind.INCREMENTAL);
 
         // Nothing changed at all, at the same as_of: no ledger row, no output row changes, the same quarantine.
         Map<String, List<String>> before = contents(auto);
         RunRecord idle = run(auto, T3, "run-4", false);
-        assertThat(idle.mode().reason()).endsWith("changed: tracks 0 of 203 rows, licenses 0 of 239 rows,"
-                + " consents 0 of 83 rows");
+        assertThat(idle.mode().reason()).endsWith("changed: tracks 0 of 202 rows, licenses 0 of 242 rows,"
+                + " consents 0 of 86 rows");
         assertThat(idle.ledgerRows()).isZero();
         Map<String, List<String>> after = contents(auto);
         assertThat(quarantine(auto, "run-4")).isEqualTo(quarantine(auto, "run-3")).isNotEmpty();
@@ -188,17 +193,8 @@ class IncrementalRunTest {
                 run.ledgerRows(), run.outputs().stream().map(o -> o.table() + " " + o.rows()).toList());
     }
 
-    /** Each output table as its rows' texts, sorted. */
     private static Map<String, List<String>> contents(Path root) {
-        OutputRoot tables = new OutputRoot(SparkExtension.spark(), root.toString());
-        List<String> names = new ArrayList<>(List.of(OutputRoot.LEDGER, OutputRoot.CURRENT, OutputRoot.QUARANTINE));
-        Fixtures.defaultPolicy().purposeNames().forEach(purpose -> names.add(OutputRoot.CURATED_DIR + "/" + purpose));
-        Map<String, List<String>> contents = new TreeMap<>();
-        for (String table : names) {
-            contents.put(table, DeltaTables.read(SparkExtension.spark(), tables.path(table)).collectAsList().stream()
-                    .map(Row::toString).sorted().toList());
-        }
-        return contents;
+        return Fixtures.contents(root, Fixtures.defaultPolicy().purposeNames());
     }
 
     /** A run's quarantine rows without their run_id. */

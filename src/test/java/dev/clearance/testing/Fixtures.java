@@ -1,20 +1,24 @@
 package dev.clearance.testing;
 
+import dev.clearance.bench.Benchmark;
 import dev.clearance.catalog.InputTable;
+import dev.clearance.outputs.OutputRoot;
 import dev.clearance.policy.Policy;
 import dev.clearance.policy.PolicyLoader;
 import dev.clearance.runlog.RunLog;
 import dev.clearance.runlog.RunRecord;
+import dev.clearance.spark.DeltaTables;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Timestamp;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
+import java.util.TreeMap;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
@@ -101,17 +105,22 @@ public final class Fixtures {
 
     /** Copies a folder with everything below it, byte for byte (Delta logs and their commits' userMetadata too). */
     public static void copyTree(Path from, Path to) {
-        try (Stream<Path> paths = Files.walk(from)) {
-            for (Path source : paths.toList()) {
-                Path target = to.resolve(from.relativize(source).toString());
-                if (Files.isDirectory(source)) {
-                    Files.createDirectories(target);
-                } else {
-                    Files.copy(source, target);
-                }
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        Benchmark.copyTree(from, to);
+    }
+
+    /**
+     * Each output table of {@code root} (the ledger, lineage/current, the quarantine and the curated tables of
+     * {@code purposes}) as its rows' texts, sorted: a multiset compared in one read per table.
+     */
+    public static Map<String, List<String>> contents(Path root, List<String> purposes) {
+        OutputRoot tables = new OutputRoot(SparkExtension.spark(), root.toString());
+        List<String> names = new ArrayList<>(List.of(OutputRoot.LEDGER, OutputRoot.CURRENT, OutputRoot.QUARANTINE));
+        purposes.forEach(purpose -> names.add(OutputRoot.CURATED_DIR + "/" + purpose));
+        Map<String, List<String>> contents = new TreeMap<>();
+        for (String table : names) {
+            contents.put(table, DeltaTables.read(SparkExtension.spark(), tables.path(table)).collectAsList().stream()
+                    .map(Row::toString).sorted().toList());
         }
+        return contents;
     }
 }
