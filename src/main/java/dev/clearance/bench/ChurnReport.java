@@ -37,8 +37,11 @@ public final class ChurnReport {
                 + " counts)%n", agree ? "yes" : "NO"));
         out.append(String.format(Locale.ROOT, "as chosen / forced full    %8.2f%n",
                 (double) r.incremental().nanos() / r.full().nanos()));
-        out.append(String.format(Locale.ROOT, "nothing changed / floor    %8.2f   against the warm empty floor%n",
-                (double) r.idle().nanos() / r.emptyFloorWarm()));
+        out.append(r.emptyFloorFresh().map(n -> String.format(Locale.ROOT, "nothing changed / floor    %8.2f   against"
+                        + " the fresh empty floor; %.2f against the warm one%n", (double) r.idle().nanos() / n,
+                        (double) r.idle().nanos() / r.emptyFloorWarm()))
+                .orElse(String.format(Locale.ROOT, "nothing changed / floor    %8.2f   against the warm empty floor%n",
+                        (double) r.idle().nanos() / r.emptyFloorWarm())));
         out.append(String.format(Locale.ROOT, "peak driver heap           %8s   live after GC%n%n",
                 bytes(r.peakLiveHeap())));
         out.append(String.format(Locale.ROOT, "%-28s %12s %12s%n", "stage (second runs)", "as chosen", "forced full"));

@@ -36,7 +36,7 @@ import picocli.CommandLine.Spec;
                 + " data feed on."})
 final class GenerateCommand implements Callable<Integer> {
     /** The day after the generated past ends (LakeGenerator): a first run at or before it sees none of the change. */
-    static final String DEFAULT_CHANGE_DAY_END = "2026-11-02T00:00:00Z";
+    private static final String DEFAULT_CHANGE_DAY_END = "2026-11-02T00:00:00Z";
     private static final String CHANGE_FEED = "delta.enableChangeDataFeed";
 
     @Spec
