@@ -85,11 +85,12 @@ public final class ChurnBenchmark {
             Timed second = time(incremental, SECOND_AS_OF, false);
             Timed forced = time(full, SECOND_AS_OF, true);
             Timed idle = time(incremental, IDLE_AS_OF, false);
-            long tracks = DeltaTables.read(spark, incremental.location(InputTable.TRACKS).path()).count();
-            long inputRows = 0;
+            Map<InputTable, Long> rows = new EnumMap<>(InputTable.class);
             for (InputTable table : InputTable.values()) {
-                inputRows += DeltaTables.read(spark, incremental.location(table).path()).count();
+                rows.put(table, DeltaTables.read(spark, incremental.location(table).path()).count());
             }
+            long tracks = rows.get(InputTable.TRACKS);
+            long inputRows = rows.values().stream().mapToLong(Long::longValue).sum();
             long warmFloor = emptyFloor();
             return new Result(tracks, inputRows, policy.purposes().size(), churn, first, changeNanos, second, forced,
                     idle, warmFloor, freshFloor.get(), heap.peakLive());

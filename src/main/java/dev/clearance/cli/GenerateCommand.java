@@ -179,11 +179,8 @@ final class GenerateCommand implements Callable<Integer> {
     static void enableChangeFeed(SparkSession spark, Path lake) {
         for (InputTable table : InputTable.values()) {
             String path = path(lake, table);
-            Map<String, String> properties = DeltaTable.forPath(spark, path).detail().select("properties").head()
-                    .getJavaMap(0);
-            if (!"true".equals(properties.get(CHANGE_FEED))) {
-                spark.sql("ALTER TABLE delta.`" + path.replace("`", "``") + "` SET TBLPROPERTIES (" + CHANGE_FEED
-                        + " = true)");
+            if (!"true".equals(DeltaTables.properties(spark, path).get(CHANGE_FEED))) {
+                spark.sql("ALTER TABLE " + DeltaTables.sqlName(path) + " SET TBLPROPERTIES (" + CHANGE_FEED + " = true)");
             }
         }
     }

@@ -17,7 +17,6 @@ import dev.clearance.catalog.InputTable;
 import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.apache.spark.sql.Column;
@@ -103,7 +102,7 @@ public final class LakeChurn {
         Dataset<Row> templates = lake.tracks().filter(band(u, REMOVAL, 1.0).and(col(TRACK_ID).isNotNull()));
         Column duplicate = unit("duplicate", col(TRACK_ID)).lt(DUPLICATE_UPLOAD_SHARE);
         Column uploaded = during("uploaded", col(TRACK_ID));
-        Dataset<Row> newTracks = conform(templates
+        Dataset<Row> newTracks = LakeGenerator.conform(templates
                 .withColumn(TRACK_ID, when(duplicate, col(TRACK_ID)).otherwise(newKey(col(TRACK_ID))))
                 .withColumn(AUDIO_URI, concat(lit("s3://catalog-audio/uploads/"), col(TRACK_ID), lit(".flac")))
                 .withColumn(UPLOADED_AT, uploaded), InputTable.TRACKS);
@@ -129,8 +128,8 @@ public final class LakeChurn {
                 .withColumn(PROHIBITED_PURPOSES, lit(null))
                 .withColumn(VALID_FROM, during("deal", col(LICENSE_ID)))
                 .withColumn(VALID_TO, lit(null));
-        Dataset<Row> newLicenses = conform(uploadLicenses, InputTable.LICENSES)
-                .unionByName(conform(labelDeals, InputTable.LICENSES));
+        Dataset<Row> newLicenses = LakeGenerator.conform(uploadLicenses, InputTable.LICENSES)
+                .unionByName(LakeGenerator.conform(labelDeals, InputTable.LICENSES));
 
         return new Changes(band(u, 0, TRANSFER), tracks, band(u, TRANSFER, REMOVAL), newTracks, licensesExpiring,
                 licenses, newLicenses, consents(lake.tracks()));
@@ -155,7 +154,7 @@ public final class LakeChurn {
                         when(late, timestamp_seconds(ts.cast("long").minus(LATE_BY.toSeconds()))).otherwise(ts)
                                 .as(EVENT_TS),
                         lit("settings_page").as(SOURCE));
-        return conform(events, InputTable.CONSENTS);
+        return LakeGenerator.conform(events, InputTable.CONSENTS);
     }
 
     /** Uniform in [0, 1) from (seed, change, salt, key). */
@@ -176,10 +175,5 @@ public final class LakeChurn {
 
     private Column newKey(Column key) {
         return concat(key, lit("n" + change));
-    }
-
-    private static Dataset<Row> conform(Dataset<Row> frame, InputTable table) {
-        return frame.select(Arrays.stream(table.schema().fields())
-                .map(f -> col(f.name()).cast(f.dataType()).as(f.name())).toArray(Column[]::new));
     }
 }

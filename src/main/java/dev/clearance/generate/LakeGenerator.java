@@ -695,7 +695,7 @@ public final class LakeGenerator {
     }
 
     /** Exactly the table's schema: its column order, types and (all nullable) fields. */
-    private static Dataset<Row> conform(Dataset<Row> frame, InputTable table) {
+    static Dataset<Row> conform(Dataset<Row> frame, InputTable table) {
         Column[] columns = Arrays.stream(table.schema().fields())
                 .map(f -> nullable(frame.col(f.name()), f))
                 .toArray(Column[]::new);

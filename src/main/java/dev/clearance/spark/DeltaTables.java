@@ -42,7 +42,7 @@ public final class DeltaTables {
             builder.execute();
             return 1;
         }
-        String table = "delta.`" + path.replace("`", "``") + "`";
+        String table = sqlName(path);
         int commits = 0;
         Set<String> columns = Set.of(DeltaTable.forPath(spark, path).toDF().columns());
         String lacking = Arrays.stream(schema.fields()).filter(f -> !columns.contains(f.name()))
@@ -51,8 +51,7 @@ public final class DeltaTables {
             spark.sql("ALTER TABLE " + table + " ADD COLUMNS (" + lacking + ")");
             commits++;
         }
-        Map<String, String> present = DeltaTable.forPath(spark, path).detail().select("properties").head()
-                .getJavaMap(0);
+        Map<String, String> present = properties(spark, path);
         String missing = properties.entrySet().stream().filter(p -> !present.containsKey(p.getKey()))
                 .sorted(Map.Entry.comparingByKey()).map(p -> quoted(p.getKey()) + " = " + quoted(p.getValue())).collect(Collectors.joining(", "));
         if (!missing.isEmpty()) {
@@ -60,6 +59,16 @@ public final class DeltaTables {
             commits++;
         }
         return commits;
+    }
+
+    /** The table's properties as its latest version holds them. */
+    public static Map<String, String> properties(SparkSession spark, String path) {
+        return DeltaTable.forPath(spark, path).detail().select("properties").head().getJavaMap(0);
+    }
+
+    /** The table at {@code path} as Spark SQL names it: {@code delta.`path`}. */
+    public static String sqlName(String path) {
+        return "delta.`" + path.replace("`", "``") + "`";
     }
 
     private static String quoted(String literal) {

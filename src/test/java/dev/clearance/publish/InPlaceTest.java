@@ -76,7 +76,7 @@ class InPlaceTest {
                 "update_postimage b B2", "delete c C", "insert d D");
         // against the table as run 2 left it, nothing is left to change
         assertThat(InPlace.curatedChanges(DeltaTables.read(spark, path), second).count()).isZero();
-        assertThat(DeltaTable.forPath(spark, path).detail().select("properties").head().<String, String>getJavaMap(0))
+        assertThat(DeltaTables.properties(spark, path))
                 .containsEntry("delta.enableChangeDataFeed", "true").containsEntry("delta.enableDeletionVectors", "true");
     }
 
