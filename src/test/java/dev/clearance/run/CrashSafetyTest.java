@@ -305,16 +305,7 @@ class CrashSafetyTest {
     }
 
     private static Path config(Path output) {
-        Path lake = shared.resolve("lake");
-        String yaml = """
-                lake:
-                  tracks:   {path: %1$s/tracks,   format: delta}
-                  licenses: {path: %1$s/licenses, format: delta}
-                  consents: {path: %1$s/consents, format: delta}
-                output: %2$s
-                policy: %3$s
-                quarantine: {max_fraction: 0.02}
-                incremental: {max_changed_fraction: 0.5}
+        return Fixtures.deltaLakeConfig(shared.resolve("lake"), output, 0.02, 0.5, """
                 spark:
                   master: "local[2]"
                   conf:
@@ -325,15 +316,12 @@ class CrashSafetyTest {
                     spark.sql.adaptive.enabled: "false"
                     spark.sql.codegen.wholeStage: "false"
                     spark.sql.codegen.factoryMode: "NO_CODEGEN"
-                """.formatted(lake, output, Fixtures.DEFAULT_POLICY.toAbsolutePath());
-        return Fixtures.write(output.resolveSibling(output.getFileName() + ".yaml"), yaml);
+                """);
     }
 
     /** An input of the lake, written with its change data feed on. */
     private static void save(Dataset<Row> rows, InputTable table) {
-        rows.write().format("delta").save(lake(table));
-        SparkExtension.spark().sql("ALTER TABLE delta.`" + lake(table) + "` SET TBLPROPERTIES"
-                + " (delta.enableChangeDataFeed = true)");
+        Fixtures.saveWithChangeFeed(rows, lake(table));
     }
 
     private static String lake(InputTable table) {

@@ -203,23 +203,11 @@ class IncrementalRunTest {
     }
 
     private static Path config(Path root, Path lake) {
-        return Fixtures.write(root.resolveSibling(root.getFileName() + ".yaml"), """
-                lake:
-                  tracks:   {path: %1$s/tracks,   format: delta}
-                  licenses: {path: %1$s/licenses, format: delta}
-                  consents: {path: %1$s/consents, format: delta}
-                output: %2$s
-                policy: %3$s
-                quarantine: {max_fraction: 0.05}
-                incremental: {max_changed_fraction: 0.2}
-                """.formatted(lake, root, Fixtures.DEFAULT_POLICY.toAbsolutePath()));
+        return Fixtures.deltaLakeConfig(lake, root, 0.05, 0.2, "");
     }
 
     private static void save(Dataset<Row> rows, InputTable table) {
-        String path = path(table);
-        rows.write().format("delta").save(path);
-        SparkExtension.spark().sql("ALTER TABLE delta.`" + path + "` SET TBLPROPERTIES"
-                + " (delta.enableChangeDataFeed = true)");
+        Fixtures.saveWithChangeFeed(rows, path(table));
     }
 
     private static void insert(InputTable table, Row... rows) {

@@ -88,6 +88,32 @@ public final class Fixtures {
         return write(dir.resolve("clearance.yaml"), yaml);
     }
 
+    /**
+     * A job configuration over the Delta lake {@code lake}, output {@code output} and the default policy, with the
+     * two limits, written next to the output root as {@code <output>.yaml}. {@code moreYaml} follows as it is.
+     */
+    public static Path deltaLakeConfig(Path lake, Path output, double maxQuarantineFraction, double maxChangedFraction,
+                                       String moreYaml) {
+        String yaml = """
+                lake:
+                  tracks:   {path: %1$s/tracks,   format: delta}
+                  licenses: {path: %1$s/licenses, format: delta}
+                  consents: {path: %1$s/consents, format: delta}
+                output: %2$s
+                policy: %3$s
+                quarantine: {max_fraction: %4$s}
+                incremental: {max_changed_fraction: %5$s}
+                """.formatted(lake, output, DEFAULT_POLICY.toAbsolutePath(), maxQuarantineFraction, maxChangedFraction);
+        return write(output.resolveSibling(output.getFileName() + ".yaml"), yaml + moreYaml);
+    }
+
+    /** A new Delta table of {@code rows} at {@code path}, then its change data feed turned on (version 1). */
+    public static void saveWithChangeFeed(Dataset<Row> rows, String path) {
+        rows.write().format("delta").save(path);
+        SparkExtension.spark().sql("ALTER TABLE " + DeltaTables.sqlName(path)
+                + " SET TBLPROPERTIES (delta.enableChangeDataFeed = true)");
+    }
+
     public static Path write(Path file, String content) {
         try {
             Files.createDirectories(file.toAbsolutePath().getParent());
